@@ -1,0 +1,70 @@
+"""Where the data lives, and the few look-ups that must stay cheap (no pandas).
+
+Shell completion and `--help` use this module, so it imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from tindex.errors import UsageError
+
+DATA_DIR_ENV = "TINDEX_DATA_DIR"
+
+
+def bundled_data_dir() -> Path:
+    """The data shipped with tindex: inside the wheel, or data/ in a source checkout."""
+    packaged = Path(__file__).with_name("data_files")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def choose_data_dir(option: str | Path | None) -> Path:
+    """--data-dir wins over $TINDEX_DATA_DIR, which wins over the bundled data."""
+    chosen = option if option not in (None, "") else os.environ.get(DATA_DIR_ENV) or None
+    if chosen is None:
+        return bundled_data_dir()
+    path = Path(chosen).expanduser()
+    if not path.is_dir():
+        origin = "--data-dir" if option not in (None, "") else DATA_DIR_ENV
+        raise UsageError(f"{origin}: no such directory: {path}")
+    return path
+
+
+def country_names(data_dir: Path) -> list[str]:
+    """Country names in the data, read with the csv module for fast shell completion."""
+    names: set[str] = set()
+    for stem in ("index_scores", "pillars", "transparency", "facts"):
+        path = data_dir / f"{stem}.csv"
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                names.update(row["country"] for row in csv.DictReader(handle) if row.get("country"))
+        except (OSError, UnicodeDecodeError, KeyError, csv.Error):
+            continue
+    return sorted(names)
+
+
+@cache
+def iso3_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code, from pycountry's database file.
+
+    Reading the JSON directly costs a few milliseconds; importing pycountry costs far
+    more, and load-time validation runs on every command.
+    """
+    spec = find_spec("pycountry")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        database = Path(location) / "databases" / "iso3166-1.json"
+        if database.is_file():
+            with database.open(encoding="utf-8") as handle:
+                entries = json.load(handle)["3166-1"]
+            return frozenset(entry["alpha_3"] for entry in entries)
+    import pycountry  # fallback if pycountry ever moves its database
+
+    return frozenset(country.alpha_3 for country in pycountry.countries)
