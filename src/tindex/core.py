@@ -1,0 +1,731 @@
+"""The analysis: pure functions from a Dataset to Reports and Profiles. No printing here.
+
+Every result carries the citations of the figures it shows and the caveats a reader
+must see next to them; renderers decide how to show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tindex import schema
+from tindex.data import Country, Dataset
+from tindex.errors import DataError, UsageError, did_you_mean, printable
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.title}. {self.publisher}, {self.date}. {self.url} [{self.source_id}]"
+
+
+@dataclass
+class Report:
+    """One table and what a reader needs around it."""
+
+    name: str  # the command that made it, for JSON consumers and tests
+    title: str
+    frame: pd.DataFrame
+    citations: list[Citation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    trends: list[list[float]] | None = None  # one series per row, shown as sparklines
+    column_trends: dict[str, list[float]] | None = None  # one series per column (compare)
+    # Columns a person does not need to read (codes, ids, or the same value on every row,
+    # already in the title); tables for people leave them out, CSV and JSON keep them.
+    context_columns: tuple[str, ...] = ("iso3", "source_id", "level_order")
+
+
+@dataclass
+class Section:
+    key: str  # machine name (JSON key, CSV section column)
+    heading: str
+    frame: pd.DataFrame | None = None
+    lines: list[str] = field(default_factory=list)
+    trend: list[float] | None = None
+
+
+@dataclass
+class Profile:
+    """A readable profile (explain): headline facts, then sections."""
+
+    name: str
+    title: str
+    summary: list[tuple[str, str, object]]  # (key, label, value)
+    sections: list[Section]
+    citations: list[Citation]
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def year_span(years: Iterable[int]) -> str:
+    """2019, 2020, 2021, 2023 -> '2019-2021, 2023'."""
+    ordered = sorted({int(y) for y in years})
+    if not ordered:
+        return "none"
+    runs: list[list[int]] = [[ordered[0], ordered[0]]]
+    for year in ordered[1:]:
+        if year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def signed(value: float | None, digits: int = 2) -> str:
+    if value is None or pd.isna(value):
+        return "n/a"
+    return f"{value:+.{digits}f}"
+
+
+def citations(dataset: Dataset, ids: Iterable[object]) -> list[Citation]:
+    wanted: list[str] = []
+    for raw in ids:
+        if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+            continue
+        for part in str(raw).split(";"):
+            part = part.strip()
+            if part and part not in wanted:
+                wanted.append(part)
+    sources = dataset.table(schema.SOURCES).set_index("source_id")
+    return [
+        Citation(sid, str(sources.at[sid, "title"]), str(sources.at[sid, "publisher"]),
+                 str(sources.at[sid, "date"]), str(sources.at[sid, "url"]))
+        for sid in wanted
+        if sid in sources.index
+    ]
+
+
+def percent_change(before: pd.Series, after: pd.Series) -> pd.Series:
+    """Percentage change only where it means something: a positive base, no sign flip."""
+    meaningful = (before > 0) & (after >= 0)
+    pct = (after - before) / before.where(meaningful) * 100
+    return pct.round(1)
+
+
+def _scores(dataset: Dataset) -> pd.DataFrame:
+    return dataset.table(schema.INDEX_SCORES, "CSP Index on Torture scores")
+
+
+def _check_year(scores: pd.DataFrame, year: int | None, what: str = "CSP scores") -> int:
+    years = scores["year"].unique()
+    if len(years) == 0:
+        raise DataError("no CSP scores in the data")
+    if year is None:
+        return int(years.max())
+    if year not in set(years.tolist()):
+        raise UsageError(f"no {what} for {year}; years with data: {year_span(years)}")
+    return int(year)
+
+
+def _previous_year(scores: pd.DataFrame, year: int) -> int | None:
+    years = scores["year"].unique()
+    earlier = years[years < year]
+    return int(earlier.max()) if len(earlier) else None
+
+
+def _year_ranks(scores: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """iso3, score, rank for one year (ties share the better rank); empty if year is None."""
+    if year is None:
+        return pd.DataFrame({"iso3": pd.Series(dtype=object), "score": pd.Series(dtype=float),
+                             "rank": pd.Series(dtype="Int64")})
+    rows = scores.loc[scores["year"] == year, ["iso3", "country", "score", "source_id"]]
+    rows = rows.assign(iso3=rows["iso3"].astype(str), country=rows["country"].astype(str),
+                       source_id=rows["source_id"].astype(str))
+    return rows.assign(rank=rows["score"].rank(method="min", ascending=False).astype("Int64"))
+
+
+def _caveat_notes(dataset: Dataset, index: str, iso3: Iterable[str] | None = None,
+                  years: Iterable[int | None] = (), index_wide: bool = False) -> list[str]:
+    caveats = dataset.optional(schema.CAVEATS)
+    if caveats is None or caveats.empty:
+        return []
+    same_index = caveats["index"].isna() | (caveats["index"] == index)
+    if index_wide:
+        chosen = same_index & caveats["iso3"].isna()
+    else:
+        wanted_years = [y for y in years if y is not None]
+        chosen = same_index & caveats["iso3"].isin(list(iso3) if iso3 is not None else [])
+        if wanted_years:
+            chosen &= caveats["year"].isna() | caveats["year"].isin(wanted_years)
+    return [f"{text} [{sources}]" for text, sources in
+            caveats.loc[chosen, ["text", "source_ids"]].itertuples(index=False)]
+
+
+def _trends(scores: pd.DataFrame, codes: Sequence[str]) -> list[list[float]]:
+    subset = scores.loc[scores["iso3"].isin(list(codes)), ["iso3", "year", "score"]]
+    series = {
+        str(code): group.sort_values("year")["score"].tolist()
+        for code, group in subset.groupby("iso3", observed=True)
+    }
+    return [series.get(code, []) for code in codes]
+
+
+# -- rank ---------------------------------------------------------------------------------
+
+
+def rank_csp(dataset: Dataset, year: int | None = None, top: int | None = None,
+             reverse: bool = False, with_trends: bool = False) -> Report:
+    """Countries best first in one year, with the change and rank change since the year before."""
+    scores = _scores(dataset)
+    year = _check_year(scores, year)
+    previous = _previous_year(scores, year)
+    now = _year_ranks(scores, year)
+    before = _year_ranks(scores, previous)[["iso3", "score", "rank"]]
+    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    frame = pd.DataFrame({
+        "rank": merged["rank"],
+        "country": merged["country"],
+        "iso3": merged["iso3"],
+        "score": merged["score"],
+        "change": (merged["score"] - merged["score_before"]).round(2),
+        "rank_change": (merged["rank_before"] - merged["rank"]).astype("Int64"),
+        "source_id": merged["source_id"],
+    })
+    frame = frame.sort_values(["rank", "country"], ascending=[not reverse, True], ignore_index=True)
+    if top is not None:
+        frame = frame.head(top)
+    since = f"change since {previous}" if previous is not None else "no earlier year"
+    order = "worst first" if reverse else "best first"
+    return Report(
+        name="rank",
+        title=f"CSP Index on Torture {year}: {len(now)} countries, {order} ({since})",
+        frame=frame,
+        citations=citations(dataset, frame["source_id"].unique()),
+        notes=_caveat_notes(dataset, "csp", frame["iso3"], [year, previous]),
+        trends=_trends(scores, frame["iso3"].tolist()) if with_trends else None,
+    )
+
+
+def resolve_pillar(dataset: Dataset, text: str | None) -> tuple[int, str]:
+    """'3', 'III', 'impunity' or 'overall' -> (number, name)."""
+    pillars = dataset.table(schema.GTI_PILLARS, "GTI pillar names")
+    names = {int(n): str(name) for n, name in zip(pillars["pillar"], pillars["name"], strict=True)}
+    if text is None or text.strip().casefold() in ("", "0", "overall"):
+        return schema.OVERALL_PILLAR, "Overall"
+    wanted = text.strip()
+    number: int | None = None
+    if wanted.isdigit():
+        number = int(wanted)
+    elif wanted.upper() in ROMAN:
+        number = ROMAN.index(wanted.upper()) + 1
+    else:
+        folded = wanted.casefold()
+        hits = [n for n, name in names.items() if folded in name.casefold()]
+        if len(hits) == 1:
+            number = hits[0]
+        elif len(hits) > 1:
+            listed = ", ".join(f"{n} {names[n]}" for n in hits)
+            raise UsageError(f"pillar {printable(wanted)} is ambiguous: {listed}")
+    if number is None or number not in names:
+        listed = "; ".join(f"{n} {name}" for n, name in sorted(names.items()))
+        hint = did_you_mean(wanted, list(names.values()))
+        raise UsageError(f"unknown pillar {printable(wanted)}{hint}; pillars: 0 Overall; {listed}")
+    return number, names[number]
+
+
+def _gti(dataset: Dataset, edition: int | None) -> tuple[pd.DataFrame, int]:
+    pillars = dataset.table(schema.PILLARS, "OMCT Global Torture Index ratings")
+    editions = pillars["edition"].unique()
+    if len(editions) == 0:
+        raise DataError("no GTI ratings in the data")
+    if edition is None:
+        edition = int(editions.max())
+    elif edition not in set(editions.tolist()):
+        raise UsageError(f"no GTI edition {edition}; editions with data: {year_span(editions)}")
+    return pillars[pillars["edition"] == edition], edition
+
+
+def rank_gti(dataset: Dataset, edition: int | None = None, pillar: str | None = None,
+             top: int | None = None, reverse: bool = False) -> Report:
+    """GTI countries by risk level, lowest risk first; ties (same level) share a rank."""
+    rows, edition = _gti(dataset, edition)
+    number, name = resolve_pillar(dataset, pillar)
+    rows = rows[rows["pillar"] == number]
+    if rows.empty:
+        raise UsageError(f"no country has a rating for pillar {number} ({name}) in GTI {edition}")
+    codes = rows["level"].cat.codes
+    frame = pd.DataFrame({
+        "rank": codes.rank(method="min").astype("Int64").to_numpy(),
+        "country": rows["country"].astype(str).to_numpy(),
+        "iso3": rows["iso3"].astype(str).to_numpy(),
+        "level": rows["level"].astype(str).to_numpy(),
+        "level_order": (codes + 1).to_numpy(),
+        "source_id": rows["source_id"].astype(str).to_numpy(),
+    })
+    if number == schema.OVERALL_PILLAR:
+        transparency = dataset.optional(schema.TRANSPARENCY)
+        if transparency is not None:
+            same = transparency[transparency["edition"] == edition]
+            ratings = dict(zip(same["iso3"].astype(str), same["rating"].astype(str), strict=True))
+            frame.insert(4, "transparency", frame["iso3"].map(ratings))
+    frame = frame.sort_values(["level_order", "country"], ascending=[not reverse, True],
+                              ignore_index=True)
+    if top is not None:
+        frame = frame.head(top)
+    label = "overall risk" if number == schema.OVERALL_PILLAR else f"pillar {number}: {name}"
+    order = "highest risk first" if reverse else "lowest risk first"
+    return Report(
+        name="rank",
+        title=f"OMCT Global Torture Index {edition}, {label}: {len(rows)} countries, {order}",
+        frame=frame,
+        citations=citations(dataset, frame["source_id"].unique()),
+        notes=_caveat_notes(dataset, "gti", index_wide=True)[:2],
+    )
+
+
+# -- delta --------------------------------------------------------------------------------
+
+
+def delta_country(dataset: Dataset, country: Country, start: int | None = None,
+                  end: int | None = None, with_trends: bool = False) -> Report:
+    """Every year of one country: score, change, percentage change where meaningful, rank."""
+    scores = _scores(dataset)
+    mine = scores.loc[scores["iso3"] == country.iso3, ["year", "score", "source_id"]]
+    if mine.empty:
+        measured = ", ".join(sorted(scores["country"].astype(str).unique()))
+        raise UsageError(f"{country.name} has no CSP scores; measured: {measured}")
+    mine = mine.sort_values("year")
+    available = mine["year"].tolist()
+    for bound, label in ((start, "--from"), (end, "--to")):
+        if bound is not None and not (available[0] <= bound <= available[-1]):
+            raise UsageError(f"{label} {bound}: {country.name} has scores for {year_span(available)}")
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    years = mine["year"].to_numpy()
+    window = scores[scores["year"].isin(years)]
+    ranks = window["score"].groupby(window["year"]).rank(method="min", ascending=False)
+    counted = window.groupby("year").size()
+    own_rank = ranks[window["iso3"] == country.iso3]
+    rank_by_year = dict(zip(window.loc[own_rank.index, "year"], own_rank.astype(int), strict=True))
+    rank = pd.array([rank_by_year[y] for y in years], dtype="Int64")
+    score = mine["score"].to_numpy()
+    before = pd.Series(score).shift(1)
+    frame = pd.DataFrame({
+        "country": country.name,
+        "iso3": country.iso3,
+        "year": years,
+        "score": score,
+        "change": (pd.Series(score) - before).round(2),
+        "pct_change": percent_change(before, pd.Series(score)),
+        "rank": rank,
+        "of": [int(counted[y]) for y in years],
+        "rank_change": (pd.Series(rank).shift(1) - pd.Series(rank)).astype("Int64"),
+        "source_id": mine["source_id"].astype(str).to_numpy(),
+    })
+    if start is not None:
+        frame = frame[frame["year"] >= start]
+    if end is not None:
+        frame = frame[frame["year"] <= end]
+    frame = frame.reset_index(drop=True)
+    first, last = frame.iloc[0], frame.iloc[-1]
+    notes = [_span_summary(frame)] if len(frame) > 1 else []
+    notes += _driver_notes(dataset, country, frame["year"].tolist())
+    notes += _caveat_notes(dataset, "csp", [country.iso3], frame["year"].tolist())
+    return Report(
+        name="delta",
+        title=f"{country.name}: CSP Index on Torture, {int(first['year'])}-{int(last['year'])}",
+        frame=frame,
+        citations=citations(dataset, list(frame["source_id"].unique()) + _driver_sources(
+            dataset, country, frame["year"].tolist())),
+        notes=notes,
+        context_columns=("country", "iso3", "source_id"),
+    )
+
+
+def _span_summary(frame: pd.DataFrame) -> str:
+    first, last = frame.iloc[0], frame.iloc[-1]
+    total = last["score"] - first["score"]
+    changes = frame["change"].iloc[1:]
+    rise = frame.loc[changes.idxmax()] if changes.notna().any() else None
+    fall = frame.loc[changes.idxmin()] if changes.notna().any() else None
+    parts = [
+        f"{int(first['year'])}-{int(last['year'])}: {signed(total)} "
+        f"({first['score']:g} to {last['score']:g})"
+    ]
+    if rise is not None and rise["change"] > 0:
+        parts.append(f"largest rise {int(rise['year'])} ({signed(rise['change'])})")
+    if fall is not None and fall["change"] < 0:
+        parts.append(f"largest fall {int(fall['year'])} ({signed(fall['change'])})")
+    best = frame.loc[frame["rank"].astype(float).idxmin()]
+    parts.append(f"best rank {int(best['rank'])} of {int(best['of'])} ({int(best['year'])})")
+    return "; ".join(parts) + "."
+
+
+def _drivers(dataset: Dataset, country: Country, years: Sequence[int]) -> pd.DataFrame:
+    drivers = dataset.optional(schema.DRIVERS)
+    if drivers is None:
+        return pd.DataFrame(columns=schema.DRIVERS.column_names)
+    mine = drivers[(drivers["index"] == "csp") & (drivers["iso3"] == country.iso3)
+                   & drivers["year"].isin(list(years))]
+    return mine.sort_values("year")
+
+
+def _driver_notes(dataset: Dataset, country: Country, years: Sequence[int]) -> list[str]:
+    notes = []
+    for row in _drivers(dataset, country, years).itertuples(index=False):
+        stated = f" (stated change {signed(row.stated_change)})" if pd.notna(row.stated_change) else ""
+        notes.append(f"{row.year}{stated}: {row.summary} [{row.source_id}]")
+    return notes
+
+
+def _driver_sources(dataset: Dataset, country: Country, years: Sequence[int]) -> list[str]:
+    return [str(s) for s in _drivers(dataset, country, years)["source_id"]]
+
+
+def delta_year(dataset: Dataset, year: int | None = None, top: int | None = None,
+               reverse: bool = False, with_trends: bool = False) -> Report:
+    """Every country's change into one year, largest rise first."""
+    scores = _scores(dataset)
+    year = _check_year(scores, year)
+    previous = _previous_year(scores, year)
+    if previous is None:
+        raise UsageError(f"{year} is the first year with CSP scores: there is no change into it")
+    now = _year_ranks(scores, year)
+    before = _year_ranks(scores, previous)[["iso3", "score", "rank"]]
+    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    frame = pd.DataFrame({
+        "country": merged["country"],
+        "iso3": merged["iso3"],
+        "previous": merged["score_before"],
+        "score": merged["score"],
+        "change": (merged["score"] - merged["score_before"]).round(2),
+        "pct_change": percent_change(merged["score_before"], merged["score"]),
+        "rank": merged["rank"],
+        "rank_change": (merged["rank_before"] - merged["rank"]).astype("Int64"),
+        "source_id": merged["source_id"],
+    })
+    frame = frame.sort_values(["change", "country"], ascending=[reverse, True],
+                              na_position="last", ignore_index=True)
+    if top is not None:
+        frame = frame.head(top)
+    order = "largest fall first" if reverse else "largest rise first"
+    return Report(
+        name="delta",
+        title=f"CSP Index on Torture: change {previous} to {year}, {order}",
+        frame=frame,
+        citations=citations(dataset, frame["source_id"].unique()),
+        notes=_caveat_notes(dataset, "csp", frame["iso3"], [year, previous]),
+        trends=_trends(scores, frame["iso3"].tolist()) if with_trends else None,
+    )
+
+
+# -- compare ------------------------------------------------------------------------------
+
+
+def _distinct(countries: Sequence[Country]) -> None:
+    seen: set[str] = set()
+    for country in countries:
+        if country.iso3 in seen:
+            raise UsageError(f"{country.name} is named twice")
+        seen.add(country.iso3)
+    if len(countries) < 2:
+        raise UsageError("compare needs at least two countries")
+
+
+def compare_csp(dataset: Dataset, countries: Sequence[Country], start: int | None = None,
+                end: int | None = None, with_trends: bool = False) -> Report:
+    """Scores side by side per year; with two countries, the gap (first minus second)."""
+    _distinct(countries)
+    scores = _scores(dataset)
+    codes = [c.iso3 for c in countries]
+    subset = scores.loc[scores["iso3"].isin(codes), ["iso3", "year", "score", "source_id"]]
+    subset = subset.assign(iso3=subset["iso3"].astype(str))
+    missing = [c.name for c in countries if c.iso3 not in set(subset["iso3"])]
+    if missing:
+        measured = ", ".join(sorted(scores["country"].astype(str).unique()))
+        raise UsageError(f"no CSP scores for {', '.join(missing)}; measured: {measured}")
+    if start is not None:
+        subset = subset[subset["year"] >= start]
+    if end is not None:
+        subset = subset[subset["year"] <= end]
+    if subset.empty:
+        raise UsageError("no CSP scores in that range of years")
+    wide = subset.pivot(index="year", columns="iso3", values="score").reindex(columns=codes)
+    frame = pd.DataFrame({"year": wide.index.to_numpy()})
+    for country in countries:
+        frame[country.name] = wide[country.iso3].to_numpy()
+    title = f"CSP Index on Torture: {', '.join(c.name for c in countries)}"
+    if len(countries) == 2:
+        frame["gap"] = (frame[countries[0].name] - frame[countries[1].name]).round(2)
+        title += f" (gap = {countries[0].name} minus {countries[1].name})"
+    notes = _caveat_notes(dataset, "csp", codes, frame["year"].tolist())
+    return Report(
+        name="compare",
+        title=title,
+        frame=frame,
+        citations=citations(dataset, subset["source_id"].astype(str).unique()),
+        notes=notes,
+        column_trends=dict(zip([c.name for c in countries], _trends(scores, codes), strict=True))
+        if with_trends else None,
+    )
+
+
+def compare_gti(dataset: Dataset, countries: Sequence[Country],
+                edition: int | None = None) -> Report:
+    """Pillar levels side by side; 'differ' marks pillars where the levels are not all equal."""
+    _distinct(countries)
+    rows, edition = _gti(dataset, edition)
+    pillars = dataset.table(schema.GTI_PILLARS, "GTI pillar names")
+    names = {schema.OVERALL_PILLAR: "Overall"} | {
+        int(n): str(name) for n, name in zip(pillars["pillar"], pillars["name"], strict=True)}
+    unrated = [c.name for c in countries if not (rows["iso3"] == c.iso3).any()]
+    if unrated:
+        rated = ", ".join(sorted(rows["country"].astype(str).unique()))
+        raise UsageError(f"not rated in GTI {edition}: {', '.join(unrated)}; rated: {rated}")
+    frame = pd.DataFrame({"pillar": list(names), "pillar_name": list(names.values())})
+    for country in countries:
+        mine = rows[rows["iso3"] == country.iso3]
+        levels = dict(zip(mine["pillar"].astype(int), mine["level"].astype(str), strict=True))
+        frame[country.name] = frame["pillar"].map(levels)
+    level_columns = [c.name for c in countries]
+    known = frame[level_columns].notna().all(axis=1)
+    differs = frame[level_columns].nunique(axis=1, dropna=True) > 1
+    frame["differ"] = np.where(known, np.where(differs, "yes", "no"), "")
+    shown = frame[frame[level_columns].notna().any(axis=1)].reset_index(drop=True)
+    ids = rows.loc[rows["iso3"].isin([c.iso3 for c in countries]), "source_id"].astype(str)
+    return Report(
+        name="compare",
+        title=f"OMCT Global Torture Index {edition}: {', '.join(level_columns)} by pillar",
+        frame=shown,
+        citations=citations(dataset, ids.unique()),
+        notes=["Blank: no pillar-level rating found for that country."]
+        if not known[shown.index].all() else [],
+    )
+
+
+# -- countries and sources ----------------------------------------------------------------
+
+
+def list_countries(dataset: Dataset) -> Report:
+    """Who is covered by which index, for which years, and how many facts tindex holds."""
+    known = dataset.countries()
+    frame = known[["country", "iso3"]].copy()
+    ids: list[str] = []
+    if dataset.has(schema.INDEX_SCORES):
+        scores = _scores(dataset)
+        by_code = scores.groupby(scores["iso3"].astype(str))
+        frame["csp_years"] = frame["iso3"].map(by_code["year"].apply(year_span)).fillna("")
+        ids += scores["source_id"].astype(str).unique().tolist()
+    if dataset.has(schema.PILLARS):
+        overall = dataset.table(schema.PILLARS)
+        overall = overall[overall["pillar"] == schema.OVERALL_PILLAR]
+        latest = overall.sort_values("edition").drop_duplicates("iso3", keep="last")
+        frame["gti_edition"] = frame["iso3"].map(
+            dict(zip(latest["iso3"].astype(str), latest["edition"], strict=True))).astype("Int64")
+        frame["gti_level"] = frame["iso3"].map(
+            dict(zip(latest["iso3"].astype(str), latest["level"].astype(str), strict=True)))
+        ids += overall["source_id"].astype(str).unique().tolist()
+    if dataset.has(schema.FACTS):
+        counts = dataset.table(schema.FACTS)["iso3"].astype(str).value_counts()
+        frame["facts"] = frame["iso3"].map(counts).fillna(0).astype(int)
+    return Report(
+        name="countries",
+        title=f"Countries covered: {len(frame)}",
+        frame=frame.reset_index(drop=True),
+        citations=citations(dataset, ids),
+    )
+
+
+def list_sources(dataset: Dataset) -> Report:
+    """The bibliography: every source and how many rows of data cite it."""
+    sources = dataset.table(schema.SOURCES)
+    uses: dict[str, int] = {}
+    for spec in schema.ALL_TABLES:
+        columns = [c.name for c in spec.columns if c.kind in (schema.Kind.SOURCE, schema.Kind.SOURCE_LIST)]
+        if not columns or not dataset.has(spec):
+            continue
+        for value in dataset.table(spec)[columns[0]].dropna().astype(str):
+            for part in value.split(";"):
+                uses[part.strip()] = uses.get(part.strip(), 0) + 1
+    frame = sources[["source_id", "title", "publisher", "date", "url"]].copy()
+    frame["cited_by_rows"] = frame["source_id"].map(uses).fillna(0).astype(int)
+    frame = frame.sort_values(["publisher", "date", "source_id"], ignore_index=True)
+    return Report(name="sources", title=f"Sources: {len(frame)}", frame=frame)
+
+
+# -- explain ------------------------------------------------------------------------------
+
+
+def explain_country(dataset: Dataset, country: Country) -> Profile:
+    """Everything tindex knows about one country, each figure with its source."""
+    summary: list[tuple[str, str, object]] = [("country", "Country", country.name),
+                                              ("iso3", "ISO code", country.iso3)]
+    sections: list[Section] = []
+    ids: list[str] = []
+
+    scores = dataset.optional(schema.INDEX_SCORES)
+    has_csp = scores is not None and bool((scores["iso3"] == country.iso3).any())
+    if has_csp:
+        report = delta_country(dataset, country)
+        frame = report.frame
+        last = frame.iloc[-1]
+        summary += [
+            ("csp_latest_year", "CSP latest year", int(last["year"])),
+            ("csp_latest_score", "CSP latest score", float(last["score"])),
+            ("csp_rank", "CSP rank", f"{int(last['rank'])} of {int(last['of'])}"),
+            ("csp_change", "CSP change since previous year",
+             None if pd.isna(last["change"]) else float(last["change"])),
+        ]
+        if len(frame) > 1:
+            summary.append(("csp_trend", "CSP trend", _span_summary(frame)))
+        sections.append(Section("scores", "CSP Index on Torture scores",
+                                frame=frame.drop(columns=["country", "iso3"]),
+                                trend=frame["score"].tolist()))
+        drivers = _drivers(dataset, country, frame["year"].tolist())
+        if not drivers.empty:
+            sections.append(Section("drivers", "What drove the changes (as published)", frame=pd.DataFrame({
+                "year": drivers["year"].to_numpy(),
+                "stated_change": drivers["stated_change"].to_numpy(),
+                "summary": drivers["summary"].to_numpy(),
+                "source_id": drivers["source_id"].to_numpy(),
+            })))
+            ids += drivers["source_id"].astype(str).tolist()
+        ids += frame["source_id"].tolist()
+    else:
+        sections.append(Section("scores", "CSP Index on Torture scores", lines=[
+            f"{country.name} has no published CSP Index on Torture score in tindex's data."]))
+
+    gti_summary, gti_section, gti_ids = _gti_profile(dataset, country)
+    summary += gti_summary
+    sections.append(gti_section)
+    ids += gti_ids
+
+    facts = dataset.optional(schema.FACTS)
+    if facts is not None:
+        mine = facts[facts["iso3"] == country.iso3]
+        if not mine.empty:
+            sections.append(Section("facts", "Key facts", frame=pd.DataFrame({
+                "fact": mine["label"].to_numpy(),
+                "value": mine["value"].to_numpy(),
+                "unit": mine["unit"].fillna("").to_numpy(),
+                "period": mine["period"].fillna("").to_numpy(),
+                "source_id": mine["source_id"].to_numpy(),
+            })))
+            ids += mine["source_id"].astype(str).tolist()
+
+    caveat_lines, caveat_ids = _caveats_for(dataset, country.iso3, has_csp)
+    if caveat_lines:
+        sections.append(Section("caveats", "Caveats", lines=caveat_lines))
+        ids += caveat_ids
+
+    recommendations = dataset.optional(schema.RECOMMENDATIONS)
+    if recommendations is not None:
+        applies = recommendations["applies_to"].astype(str).str.split(";").apply(
+            lambda codes: country.iso3 in [c.strip() for c in codes])
+        mine = recommendations[applies]
+        if not mine.empty:
+            sections.append(Section("recommendations", "Recommendations (as published, condensed)",
+                                    lines=[f"{t} [{s}]" for t, s in
+                                           zip(mine["text"], mine["source_id"], strict=True)]))
+            ids += mine["source_id"].astype(str).tolist()
+
+    return Profile(name="explain", title=f"{country.name} ({country.iso3})", summary=summary,
+                   sections=sections, citations=citations(dataset, ids))
+
+
+def _gti_profile(dataset: Dataset, country: Country) -> tuple[
+        list[tuple[str, str, object]], Section, list[str]]:
+    pillars = dataset.optional(schema.PILLARS)
+    heading = "OMCT Global Torture Index"
+    if pillars is None or not (pillars["iso3"] == country.iso3).any():
+        return [], Section("gti", heading, lines=[
+            f"{country.name} is not rated in tindex's OMCT Global Torture Index data."]), []
+    mine = pillars[pillars["iso3"] == country.iso3]
+    edition = int(mine["edition"].max())
+    mine = mine[mine["edition"] == edition].sort_values("pillar")
+    summary: list[tuple[str, str, object]] = []
+    overall = mine[mine["pillar"] == schema.OVERALL_PILLAR]
+    if not overall.empty:
+        summary.append(("gti_overall", f"GTI {edition} overall risk", str(overall["level"].iloc[0])))
+    ids = mine["source_id"].astype(str).tolist()
+    lines: list[str] = []
+    transparency = dataset.optional(schema.TRANSPARENCY)
+    if transparency is not None:
+        rating = transparency[(transparency["iso3"] == country.iso3)
+                              & (transparency["edition"] == edition)]
+        if not rating.empty:
+            summary.append(("gti_transparency", f"GTI {edition} transparency",
+                            str(rating["rating"].iloc[0])))
+            ids += rating["source_id"].astype(str).tolist()
+    if (mine["pillar"] != schema.OVERALL_PILLAR).sum() == 0:
+        lines.append("Pillar-level ratings were not found in the sources tindex uses.")
+    frame = pd.DataFrame({
+        "pillar": mine["pillar"].to_numpy(),
+        "pillar_name": mine["pillar_name"].astype(str).to_numpy(),
+        "level": mine["level"].astype(str).to_numpy(),
+        "source_id": mine["source_id"].astype(str).to_numpy(),
+    })
+    return summary, Section("gti", f"{heading} {edition}", frame=frame, lines=lines), ids
+
+
+def _caveats_for(dataset: Dataset, iso3: str, has_csp: bool) -> tuple[list[str], list[str]]:
+    caveats = dataset.optional(schema.CAVEATS)
+    if caveats is None:
+        return [], []
+    chosen = caveats["iso3"] == iso3
+    if has_csp:
+        chosen |= caveats["iso3"].isna() & (caveats["index"] == "csp")
+    rows = caveats[chosen.fillna(False).astype(bool)]
+    lines = [f"{t} [{s}]" for t, s in zip(rows["text"], rows["source_ids"], strict=True)]
+    return lines, rows["source_ids"].astype(str).tolist()
+
+
+def explain_index(dataset: Dataset, index: str) -> Profile:
+    """What an index measures, its scale, coverage and caveats."""
+    indices = dataset.table(schema.INDICES, "index descriptions")
+    row = indices[indices["index"] == index]
+    if row.empty:
+        raise UsageError(f"no description of index {index!r} in the data")
+    info = row.iloc[0]
+    summary: list[tuple[str, str, object]] = [
+        ("index", "Index", str(info["name"])),
+        ("publisher", "Publisher", str(info["publisher"])),
+        ("scale", "Scale", str(info["scale"])),
+    ]
+    sections = [Section("about", "About", lines=[str(info["description"])])]
+    ids = [str(info["source_id"])]
+    if index == "csp" and dataset.has(schema.INDEX_SCORES):
+        scores = _scores(dataset)
+        coverage = scores.groupby("year")["country"].count()
+        summary.append(("years", "Years", year_span(scores["year"].unique())))
+        sections.append(Section("coverage", "Countries measured per year", frame=pd.DataFrame({
+            "year": coverage.index.to_numpy(), "countries": coverage.to_numpy()})))
+    if index == "gti":
+        pillars = dataset.optional(schema.GTI_PILLARS)
+        if pillars is not None:
+            sections.append(Section("pillars", "Pillars", frame=pd.DataFrame({
+                "pillar": pillars["pillar"].to_numpy(),
+                "name": pillars["name"].to_numpy(),
+                "what it looks at": pillars["description"].to_numpy(),
+            })))
+            ids += pillars["source_id"].astype(str).tolist()
+        if dataset.has(schema.PILLARS):
+            rows, edition = _gti(dataset, None)
+            overall = rows[rows["pillar"] == schema.OVERALL_PILLAR]
+            counts = overall["level"].value_counts(sort=False)
+            summary.append(("edition", "Latest edition in the data", edition))
+            sections.append(Section("levels", f"Overall levels found for GTI {edition}",
+                                    frame=pd.DataFrame({"level": [str(i) for i in counts.index],
+                                                        "countries": counts.to_numpy()})))
+    caveats = dataset.optional(schema.CAVEATS)
+    if caveats is not None:
+        mine = caveats[(caveats["index"] == index) & caveats["iso3"].isna()]
+        if not mine.empty:
+            sections.append(Section("caveats", "Caveats", lines=[
+                f"{t} [{s}]" for t, s in zip(mine["text"], mine["source_ids"], strict=True)]))
+            ids += mine["source_ids"].astype(str).tolist()
+    return Profile(name="explain", title=str(info["name"]), summary=summary, sections=sections,
+                   citations=citations(dataset, ids))
