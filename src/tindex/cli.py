@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -39,7 +39,7 @@ app = typer.Typer(
 )
 
 
-class Index(str, Enum):
+class Index(StrEnum):
     csp = "csp"
     gti = "gti"
 

@@ -7,7 +7,7 @@ must see next to them; renderers decide how to show them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -341,6 +341,7 @@ def delta_country(dataset: Dataset, country: Country, start: int | None = None,
         citations=citations(dataset, list(frame["source_id"].unique()) + _driver_sources(
             dataset, country, frame["year"].tolist())),
         notes=notes,
+        column_trends={"score": frame["score"].tolist()} if with_trends and len(frame) > 1 else None,
         context_columns=("country", "iso3", "source_id"),
     )
 
@@ -349,8 +350,8 @@ def _span_summary(frame: pd.DataFrame) -> str:
     first, last = frame.iloc[0], frame.iloc[-1]
     total = last["score"] - first["score"]
     changes = frame["change"].iloc[1:]
-    rise = frame.loc[changes.idxmax()] if changes.notna().any() else None
-    fall = frame.loc[changes.idxmin()] if changes.notna().any() else None
+    rise = frame.iloc[int(np.nanargmax(changes.to_numpy(dtype=float))) + 1] if changes.notna().any() else None
+    fall = frame.iloc[int(np.nanargmin(changes.to_numpy(dtype=float))) + 1] if changes.notna().any() else None
     parts = [
         f"{int(first['year'])}-{int(last['year'])}: {signed(total)} "
         f"({first['score']:g} to {last['score']:g})"
@@ -359,7 +360,7 @@ def _span_summary(frame: pd.DataFrame) -> str:
         parts.append(f"largest rise {int(rise['year'])} ({signed(rise['change'])})")
     if fall is not None and fall["change"] < 0:
         parts.append(f"largest fall {int(fall['year'])} ({signed(fall['change'])})")
-    best = frame.loc[frame["rank"].astype(float).idxmin()]
+    best = frame.iloc[int(frame["rank"].astype(float).to_numpy().argmin())]
     parts.append(f"best rank {int(best['rank'])} of {int(best['of'])} ({int(best['year'])})")
     return "; ".join(parts) + "."
 
@@ -375,9 +376,12 @@ def _drivers(dataset: Dataset, country: Country, years: Sequence[int]) -> pd.Dat
 
 def _driver_notes(dataset: Dataset, country: Country, years: Sequence[int]) -> list[str]:
     notes = []
-    for row in _drivers(dataset, country, years).itertuples(index=False):
-        stated = f" (stated change {signed(row.stated_change)})" if pd.notna(row.stated_change) else ""
-        notes.append(f"{row.year}{stated}: {row.summary} [{row.source_id}]")
+    drivers = _drivers(dataset, country, years)
+    for year, change, summary, source_id in zip(
+            drivers["year"], drivers["stated_change"], drivers["summary"], drivers["source_id"],
+            strict=True):
+        stated = f" (stated change {signed(float(change))})" if pd.notna(change) else ""
+        notes.append(f"{year}{stated}: {summary} [{source_id}]")
     return notes
 
 
@@ -425,20 +429,26 @@ def delta_year(dataset: Dataset, year: int | None = None, top: int | None = None
 # -- compare ------------------------------------------------------------------------------
 
 
-def _distinct(countries: Sequence[Country]) -> None:
+def _no_repeats(countries: Sequence[Country]) -> None:
     seen: set[str] = set()
     for country in countries:
         if country.iso3 in seen:
             raise UsageError(f"{country.name} is named twice")
         seen.add(country.iso3)
+    if not countries:
+        raise UsageError("name at least one country")
+
+
+def _distinct(countries: Sequence[Country]) -> None:
+    _no_repeats(countries)
     if len(countries) < 2:
         raise UsageError("compare needs at least two countries")
 
 
-def compare_csp(dataset: Dataset, countries: Sequence[Country], start: int | None = None,
-                end: int | None = None, with_trends: bool = False) -> Report:
-    """Scores side by side per year; with two countries, the gap (first minus second)."""
-    _distinct(countries)
+def csp_series(dataset: Dataset, countries: Sequence[Country], start: int | None = None,
+               end: int | None = None) -> Report:
+    """Scores per year, one column per country; one country is enough (what a chart draws)."""
+    _no_repeats(countries)
     scores = _scores(dataset)
     codes = [c.iso3 for c in countries]
     subset = scores.loc[scores["iso3"].isin(codes), ["iso3", "year", "score", "source_id"]]
@@ -457,26 +467,33 @@ def compare_csp(dataset: Dataset, countries: Sequence[Country], start: int | Non
     frame = pd.DataFrame({"year": wide.index.to_numpy()})
     for country in countries:
         frame[country.name] = wide[country.iso3].to_numpy()
-    title = f"CSP Index on Torture: {', '.join(c.name for c in countries)}"
-    if len(countries) == 2:
-        frame["gap"] = (frame[countries[0].name] - frame[countries[1].name]).round(2)
-        title += f" (gap = {countries[0].name} minus {countries[1].name})"
-    notes = _caveat_notes(dataset, "csp", codes, frame["year"].tolist())
     return Report(
-        name="compare",
-        title=title,
+        name="chart",
+        title=f"CSP Index on Torture: {', '.join(c.name for c in countries)}",
         frame=frame,
         citations=citations(dataset, subset["source_id"].astype(str).unique()),
-        notes=notes,
-        column_trends=dict(zip([c.name for c in countries], _trends(scores, codes), strict=True))
-        if with_trends else None,
+        notes=_caveat_notes(dataset, "csp", codes, frame["year"].tolist()),
     )
 
 
-def compare_gti(dataset: Dataset, countries: Sequence[Country],
-                edition: int | None = None) -> Report:
-    """Pillar levels side by side; 'differ' marks pillars where the levels are not all equal."""
+def compare_csp(dataset: Dataset, countries: Sequence[Country], start: int | None = None,
+                end: int | None = None, with_trends: bool = False) -> Report:
+    """Scores side by side per year; with two countries, the gap (first minus second)."""
     _distinct(countries)
+    series = csp_series(dataset, countries, start, end)
+    frame, title = series.frame, series.title
+    if len(countries) == 2:
+        frame["gap"] = (frame[countries[0].name] - frame[countries[1].name]).round(2)
+        title += f" (gap = {countries[0].name} minus {countries[1].name})"
+    trends = {c.name: frame[c.name].dropna().tolist() for c in countries}
+    return replace(series, name="compare", title=title,
+                   column_trends=trends if with_trends and len(frame) > 1 else None)
+
+
+def gti_levels(dataset: Dataset, countries: Sequence[Country],
+               edition: int | None = None) -> Report:
+    """Pillar levels, one column per country; one country is enough (what a chart draws)."""
+    _no_repeats(countries)
     rows, edition = _gti(dataset, edition)
     pillars = dataset.table(schema.GTI_PILLARS, "GTI pillar names")
     names = {schema.OVERALL_PILLAR: "Overall"} | {
@@ -491,19 +508,29 @@ def compare_gti(dataset: Dataset, countries: Sequence[Country],
         levels = dict(zip(mine["pillar"].astype(int), mine["level"].astype(str), strict=True))
         frame[country.name] = frame["pillar"].map(levels)
     level_columns = [c.name for c in countries]
-    known = frame[level_columns].notna().all(axis=1)
-    differs = frame[level_columns].nunique(axis=1, dropna=True) > 1
-    frame["differ"] = np.where(known, np.where(differs, "yes", "no"), "")
     shown = frame[frame[level_columns].notna().any(axis=1)].reset_index(drop=True)
     ids = rows.loc[rows["iso3"].isin([c.iso3 for c in countries]), "source_id"].astype(str)
     return Report(
-        name="compare",
+        name="chart",
         title=f"OMCT Global Torture Index {edition}: {', '.join(level_columns)} by pillar",
         frame=shown,
         citations=citations(dataset, ids.unique()),
         notes=["Blank: no pillar-level rating found for that country."]
-        if not known[shown.index].all() else [],
+        if shown[level_columns].isna().to_numpy().any() else [],
     )
+
+
+def compare_gti(dataset: Dataset, countries: Sequence[Country],
+                edition: int | None = None) -> Report:
+    """Pillar levels side by side; 'differ' marks pillars where the levels are not all equal."""
+    _distinct(countries)
+    levels = gti_levels(dataset, countries, edition)
+    frame = levels.frame
+    level_columns = [c.name for c in countries]
+    known = frame[level_columns].notna().all(axis=1)
+    differs = frame[level_columns].nunique(axis=1, dropna=True) > 1
+    frame["differ"] = np.where(known, np.where(differs, "yes", "no"), "")
+    return replace(levels, name="compare")
 
 
 # -- countries and sources ----------------------------------------------------------------

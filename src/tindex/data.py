@@ -444,8 +444,8 @@ class Dataset:
         folded = wanted.casefold()
         code = by_name.get(folded) or (wanted.upper() if wanted.upper() in by_code else None)
         code = code or self._alias(folded) or _pycountry_code(wanted)
-        if code in by_code:
-            return Country(code, by_code[code])
+        if code is not None and code in by_code:
+            return Country(code, str(by_code[code]))
         names = list(by_code.values())
         if code is not None:
             raise UsageError(

@@ -56,8 +56,8 @@ def display(value: Any, column: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
-        number = int(value)
-        return f"{number:+d}" if column in SIGNED_COLUMNS and number else str(number)
+        whole = int(value)
+        return f"{whole:+d}" if column in SIGNED_COLUMNS and whole else str(whole)
     if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
         number = float(value)
         if math.isinf(number):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from tindex.errors import UsageError, did_you_mean
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Every format --format accepts. tests/test_render.py checks the list is exhaustive."""
 
     TABLE = "table"

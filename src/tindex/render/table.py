@@ -16,7 +16,7 @@ from rich.text import Text
 
 from tindex.core import Citation, Profile, Report
 from tindex.render import RenderOptions
-from tindex.render.cells import SIGNED_COLUMNS, PERCENT_COLUMNS, clean_text, display
+from tindex.render.cells import PERCENT_COLUMNS, SIGNED_COLUMNS, clean_text, display
 from tindex.render.sparkline import sparkline
 
 

@@ -1,0 +1,50 @@
+"""Shared helpers: run the CLI in-process the way the console script does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tindex.cli import run
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def tindex(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+           ) -> Callable[..., Result]:
+    """Call tindex.cli.run (the console script's error handling included), capture output."""
+    monkeypatch.delenv("TINDEX_DATA_DIR", raising=False)
+
+    def call(*args: str) -> Result:
+        capsys.readouterr()
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return call
+
+
+def console_script(*args: str, env: dict[str, str] | None = None,
+                   cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point in a subprocess (stdout is a pipe, not a terminal)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TINDEX_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "tindex", *args],
+        capture_output=True, text=True, env=environment, cwd=cwd, timeout=120, check=False,
+    )
