@@ -82,12 +82,14 @@ def _footer(console: Console, notes: list[str], citations: list[Citation]) -> No
     for note in notes:
         console.print(Text("Note: " + clean_text(note), style="yellow"))
     for citation in citations:
-        console.print(Text("Source: " + clean_text(str(citation)), style="dim"))
+        # soft_wrap: long URLs stay whole, so they can be copied from the terminal
+        console.print(Text("Source: " + clean_text(str(citation)), style="dim"), soft_wrap=True)
 
 
 def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
     console = _console(options, out)
-    console.print(_table(people_frame(report), report.title, options.color, report.trends,
+    console.print(Text(clean_text(report.title), style="bold" if options.color else ""))
+    console.print(_table(people_frame(report), None, options.color, report.trends,
                          report.column_trends))
     _footer(console, report.notes, report.citations)
 
@@ -115,4 +117,4 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
         console.print()
         console.print(Text("Sources", style="bold underline" if options.color else ""))
         for number, citation in enumerate(profile.citations, start=1):
-            console.print(Text(f"{number}. " + clean_text(str(citation))))
+            console.print(Text(f"{number}. " + clean_text(str(citation))), soft_wrap=True)

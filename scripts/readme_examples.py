@@ -1,0 +1,67 @@
+"""Re-run the examples in README.md and refresh their output (or check it is current).
+
+Each example is a ```console block whose first line is `$ <shell command>`. The command
+runs in bash on a pseudo-terminal (so tindex draws the table a person would see) with
+NO_COLOR=1 and 100 columns; pipes inside the command behave as pipes.
+
+    python scripts/readme_examples.py          # rewrite README.md
+    python scripts/readme_examples.py --check  # exit 1 if any output is stale
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BLOCK = re.compile(r"```console\n\$ (?P<command>[^\n]+)\n(?P<output>.*?)```", re.DOTALL)
+
+
+def run_in_terminal(command: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TINDEX_")}
+    environment.update({"NO_COLOR": "1", "COLUMNS": "100", "LINES": "50", "TERM": "xterm"})
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(["bash", "-c", command], stdin=subprocess.DEVNULL, stdout=follower,
+                               stderr=follower, env=environment, cwd=README.parent)
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=300)
+    os.close(leader)
+    text = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
+
+
+def refresh(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        command = match.group("command")
+        return f"```console\n$ {command}\n{run_in_terminal(command)}```"
+
+    return BLOCK.sub(replace, text)
+
+
+def main() -> int:
+    current = README.read_text(encoding="utf-8")
+    fresh = refresh(current)
+    if "--check" in sys.argv[1:]:
+        if fresh != current:
+            sys.stderr.write("README.md examples are stale: run python scripts/readme_examples.py\n")
+            return 1
+        return 0
+    README.write_text(fresh, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
