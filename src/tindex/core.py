@@ -336,7 +336,8 @@ def delta_country(dataset: Dataset, country: Country, start: int | None = None,
     notes += _caveat_notes(dataset, "csp", [country.iso3], frame["year"].tolist())
     return Report(
         name="delta",
-        title=f"{country.name}: CSP Index on Torture, {int(first['year'])}-{int(last['year'])}",
+        title=f"{country.name}: CSP Index on Torture, " + (
+            f"{int(first['year'])}-{int(last['year'])}" if len(frame) > 1 else f"{int(first['year'])}"),
         frame=frame,
         citations=citations(dataset, list(frame["source_id"].unique()) + _driver_sources(
             dataset, country, frame["year"].tolist())),
