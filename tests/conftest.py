@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -48,3 +49,13 @@ def console_script(*args: str, env: dict[str, str] | None = None,
         [sys.executable, "-m", "tindex", *args],
         capture_output=True, text=True, env=environment, cwd=cwd, timeout=120, check=False,
     )
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled CSV files that a test may break."""
+    target = tmp_path / "data"
+    target.mkdir()
+    for source in DATA.glob("*.csv"):
+        shutil.copyfile(source, target / source.name)
+    return target

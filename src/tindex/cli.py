@@ -327,7 +327,7 @@ def validate(
 ) -> None:
     """Check a data directory and list every problem as file:line: column: problem (value)."""
     chosen = path or data_dir or (ctx.obj or {}).get("data_dir")
-    directory = choose_data_dir(chosen)
+    directory = choose_data_dir(chosen, "PATH" if path else "--data-dir")
     from tindex.data import Dataset
     from tindex.data import validate as check
 

@@ -120,18 +120,19 @@ def _scores(dataset: Dataset) -> pd.DataFrame:
 
 
 def _check_year(scores: pd.DataFrame, year: int | None, what: str = "CSP scores") -> int:
-    years = scores["year"].unique()
+    # Comparisons and max() rather than unique(): a hash of millions of years costs more.
+    years = scores["year"].to_numpy()
     if len(years) == 0:
         raise DataError("no CSP scores in the data")
     if year is None:
         return int(years.max())
-    if year not in set(years.tolist()):
-        raise UsageError(f"no {what} for {year}; years with data: {year_span(years)}")
+    if not (years == year).any():
+        raise UsageError(f"no {what} for {year}; years with data: {year_span(pd.unique(years))}")
     return int(year)
 
 
 def _previous_year(scores: pd.DataFrame, year: int) -> int | None:
-    years = scores["year"].unique()
+    years = scores["year"].to_numpy()
     earlier = years[years < year]
     return int(earlier.max()) if len(earlier) else None
 

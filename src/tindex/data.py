@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from tindex import schema
-from tindex.errors import DataError, UsageError, did_you_mean, printable
+from tindex.errors import DataError, UsageError, did_you_mean, escape_controls, printable
 from tindex.locate import iso3_codes
 from tindex.schema import Column, Kind, TableSpec
 
 HEADER_LIMIT = 1_000_000  # bytes: a longer first line is not a CSV header
+_BITMAP_LIMIT = 1 << 24  # distinct-value tests use a bitmap of up to 16 MB, else hashing
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _WHOLE_NUMBER = r"[+-]?\d+"
 _DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
@@ -42,7 +43,8 @@ class Problem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         column = f" {self.column}:" if self.column else ""
         value = f" ({printable(self.value)})" if self.value is not None else ""
-        return f"{where}:{column} {self.message}{value}"
+        # Names from the file (headers, countries) can appear in the message: escape them.
+        return escape_controls(f"{where}:{column} {self.message}") + value
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ class TableReader:
                 self.label, None, None,
                 "empty file (expected a header: " + ",".join(self.spec.column_names) + ")",
             )])
+        if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise TableProblems([Problem(self.label, None, None,
+                                         "UTF-16 text, not UTF-8 (save the file as UTF-8 CSV)")])
         if b"\x00" in sample:
             raise TableProblems([Problem(self.label, None, None, "binary file, not CSV text")])
         if not first.endswith(b"\n") and len(first) >= HEADER_LIMIT:
@@ -111,8 +116,26 @@ class TableReader:
             text = first.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise TableProblems([Problem(self.label, 1, None, "not UTF-8 text")]) from None
-        names = [name.strip() for name in next(csv.reader([text.rstrip("\r\n")]), [])]
+        try:
+            raw_names = next(csv.reader([text.rstrip("\r\n")]), [])
+        except csv.Error:  # e.g. old Mac line ends: the whole file reads as one line
+            raise TableProblems([Problem(self.label, 1, None, "the header is not one CSV line "
+                                         "(line ends must be LF or CRLF)")]) from None
+        names = [name.strip() for name in raw_names]
+        padded = [raw for raw, name in zip(raw_names, names, strict=True)
+                  if raw != name and name in self.spec.column_names]
+        if padded:  # pandas matches column names exactly, spaces included
+            raise TableProblems([Problem(self.label, 1, None, "column name has spaces around it",
+                                         padded[0])])
         missing = [c for c in self.spec.column_names if c not in names]
+        if missing and len(names) == 1:
+            separator = next((s for s in (";", "\t", "|") if s in names[0]), None)
+            if separator is not None:
+                raise TableProblems([Problem(
+                    self.label, 1, None,
+                    f"columns are separated by {separator!r}, not commas: save the file as CSV "
+                    "(comma-separated)",
+                )])
         if missing:
             extra = [n for n in names if n not in self.spec.column_names]
             raise TableProblems([
@@ -137,7 +160,20 @@ class TableReader:
                 engine="c",
             )
         except UnicodeDecodeError:
-            raise TableProblems([Problem(self.label, None, None, "not UTF-8 text")]) from None
+            raise TableProblems([self._encoding_problem()]) from None
+
+    def _encoding_problem(self) -> Problem:
+        """Name the line and the bytes that are not UTF-8 (pandas only says it failed)."""
+        raw = self.path.read_bytes()
+        try:
+            raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            start = max(raw.rfind(b"\n", 0, exc.start) + 1, exc.start - 12)
+            around = raw[start:exc.end + 12].split(b"\n")[0].decode("utf-8", "backslashreplace")
+            return Problem(self.label, line, None, "not UTF-8 text (save the file as UTF-8)",
+                           around)
+        return Problem(self.label, None, None, "not UTF-8 text")
 
     def _read_typed(self, columns: list[str]) -> pd.DataFrame:
         return self._read_csv(columns, {c.name: _typed_dtype(c) for c in self.spec.columns})
@@ -155,21 +191,32 @@ class TableReader:
             expected, line, saw = found.groups()
             return Problem(self.label, int(line), None,
                            f"expected {expected} fields, found {saw} (ragged row)")
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", text)
+        if unclosed:  # pandas counts rows from 0 at the header
+            return Problem(self.label, int(unclosed.group(1)) + 1, None,
+                           'a quoted field is never closed (a " without its partner)')
         return Problem(self.label, None, None, "not readable as CSV: " + text.splitlines()[-1])
 
     def _check_extra_fields(self, header: list[str]) -> None:
-        """pandas silently drops fields beyond the header when usecols is given."""
+        """pandas silently drops fields beyond the header (usecols) and fills missing ones."""
         # A cheap scan is only needed for small files; large files rely on pandas.
         if self.path.stat().st_size > 5_000_000:
             return
         width = len(header)
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
-            for line_no, row in enumerate(csv.reader(handle), start=1):
-                if row and len(row) > width:
-                    raise TableProblems([Problem(
-                        self.label, line_no, None,
-                        f"expected {width} fields, found {len(row)} (ragged row)",
-                    )])
+            reader = csv.reader(handle)
+            line_no = 1  # where the current row starts: a quoted cell can span lines
+            try:
+                for row in reader:
+                    if row and len(row) != width:
+                        raise TableProblems([Problem(
+                            self.label, line_no, None,
+                            f"expected {width} fields, found {len(row)} (ragged row)",
+                        )])
+                    line_no = reader.line_num + 1
+            except csv.Error as exc:
+                raise TableProblems([Problem(self.label, line_no, None,
+                                             f"not readable as CSV: {exc}")]) from None
 
     # -- checks ---------------------------------------------------------------------
 
@@ -180,24 +227,28 @@ class TableReader:
             frame[column.name] = self._check_column(frame[column.name], column)
         self._check_keys(frame)
         if "country" in frame and "iso3" in frame:
-            self._check_country_codes(frame)
+            bad_codes = any(p.column == "iso3" for p in self.problems)  # reported once already
+            self._check_country_codes(frame[frame["iso3"].isin(list(iso3_codes()))] if bad_codes
+                                      else frame)
         return frame
 
     def _check_column(self, values: pd.Series, column: Column) -> pd.Series:
         name = column.name
+        unreadable = None  # cells already reported as not a number
         if column.kind in (Kind.INT, Kind.FLOAT) and not pd.api.types.is_numeric_dtype(values):
-            values = self._to_number(values, column)
+            values, unreadable = self._to_number(values, column)
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             values = _strip(values)
-        empty = values.isna()
+        missing = values.isna()
+        empty = missing if unreadable is None else missing & ~unreadable
         if column.required and empty.any():
             for line in _line_numbers(empty)[:20]:
                 self.problem("empty cell", int(line), name)
         if column.kind is Kind.INT:
             self._check_range(values, column)
-            return values.astype("int64") if not empty.any() else values.astype("Int64")
+            return values.astype("int64") if not missing.any() else values.astype("Int64")
         if column.kind is Kind.FLOAT:
-            return values.astype("float64")
+            return self._check_finite(values.astype("float64"), column)
         if column.kind is Kind.RISK:
             return self._to_levels(values, column, schema.RISK_LEVELS)
         if column.kind is Kind.RATING:
@@ -216,7 +267,8 @@ class TableReader:
             values = values.astype("category")
         return values
 
-    def _to_number(self, values: pd.Series, column: Column) -> pd.Series:
+    def _to_number(self, values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+        """The cells as numbers, and the mask of non-empty cells that are not numbers."""
         text = _strip(values)
         if column.kind is Kind.FLOAT:
             comma = text.str.fullmatch(_DECIMAL_COMMA.pattern).fillna(False).astype(bool)
@@ -230,9 +282,23 @@ class TableReader:
         bad = numbers.isna() & text.notna()
         for line in _line_numbers(bad)[:20]:
             self.problem(message, int(line), column.name, text.iloc[line - 2])
-        return numbers
+        return numbers, bad
+
+    def _check_finite(self, values: pd.Series, column: Column) -> pd.Series:
+        """'inf' or '1e999' parse as floats but are not scores: report them, keep them out."""
+        infinite = pd.Series(np.isinf(values.to_numpy()), index=values.index)
+        if not infinite.any():
+            return values
+        for line in _line_numbers(infinite)[:20]:
+            self.problem("not a finite number", int(line), column.name, values.iloc[line - 2])
+        return values.where(~infinite)
 
     def _check_range(self, values: pd.Series, column: Column) -> None:
+        array = values.to_numpy()
+        if array.dtype.kind in "iu" and len(array) and (
+                column.minimum is None or array.min() >= column.minimum) and (
+                column.maximum is None or array.max() <= column.maximum):
+            return  # plain whole numbers, all in range: two passes instead of six
         outside = pd.Series(False, index=values.index)
         if column.minimum is not None:
             outside |= (values < column.minimum).fillna(False).astype(bool)
@@ -260,8 +326,7 @@ class TableReader:
 
     def _bad_values(self, values: pd.Series, is_good: Any) -> pd.Series:
         """Mask of non-empty cells that fail is_good, testing each distinct value once."""
-        distinct = values.dropna().unique()
-        bad = [v for v in distinct if not is_good(v)]
+        bad = [v for v in _distinct_values(values) if not is_good(v)]
         return values.isin(bad) if bad else pd.Series(False, index=values.index)
 
     def _report(self, mask: pd.Series, values: pd.Series, column: str, message: str) -> None:
@@ -293,7 +358,7 @@ class TableReader:
 
     def _check_keys(self, frame: pd.DataFrame) -> None:
         key = list(self.spec.key)
-        if frame.empty or pd.Index(_combined_codes(frame, key)).is_unique:
+        if frame.empty or _all_distinct(frame, key):
             return
         twice = frame.duplicated(subset=key, keep="first")
         for line in _line_numbers(twice)[:20]:
@@ -303,6 +368,8 @@ class TableReader:
 
     def _check_country_codes(self, frame: pd.DataFrame) -> None:
         """One name per code and one code per name, so that look-ups cannot disagree."""
+        if _one_to_one(frame["iso3"], frame["country"]):
+            return
         pairs = frame[["iso3", "country"]].dropna().drop_duplicates()
         for column, other in (("iso3", "country"), ("country", "iso3")):
             clashing = pairs[pairs.duplicated(subset=[column], keep=False)]
@@ -330,6 +397,9 @@ def _strip(values: pd.Series) -> pd.Series:
             values.cat.categories) else values
         return stripped
     text = values.astype("object")
+    if pd.api.types.infer_dtype(text, skipna=True) == "string":  # as read: text or empty
+        stripped = text.str.strip()  # half the pandas calls of the general case below
+        return stripped.where(stripped != "")
     mask = text.notna()
     text = text.where(~mask, text.astype(str).str.strip())
     return text.where(text != "")
@@ -341,18 +411,95 @@ def _needs_strip(categories: pd.Index) -> bool:
     return stripped != as_text and len(set(stripped)) == len(stripped)
 
 
-def _combined_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """One int64 per row that is equal exactly when the key columns are equal."""
+def _distinct_values(values: pd.Series) -> Any:
+    """The distinct non-empty values; for a categorical column read from CSV, its categories."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.categories  # read_csv makes exactly the values it saw
+    return values.dropna().unique()
+
+
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Per row a code 1..size-1 that is equal exactly when the values are (0: empty), and size."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.add(values.cat.codes.to_numpy(), 1, dtype=np.int64)
+        return codes, len(values.cat.categories) + 1
+    array = values.to_numpy()
+    if array.dtype.kind in "iu" and len(array):
+        low, high = int(array.min()), int(array.max())
+        if high - low < _BITMAP_LIMIT:  # whole numbers in a short range (years): no hashing
+            return np.subtract(array, low - 1, dtype=np.int64), high - low + 2
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
+def _combined_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int]:
+    """One int64 per row that is equal exactly when the key columns are equal, and the span.
+
+    Past 2**63 the codes wrap around: distinct keys may then collide (a false alarm that
+    the exact check sorts out), equal keys never differ.
+    """
     combined = np.zeros(len(frame), dtype=np.int64)
+    span = 1
     for name in columns:
-        values = frame[name]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories) + 1
-        else:
-            codes_raw, uniques = pd.factorize(values, use_na_sentinel=True)
-            codes, size = codes_raw.astype(np.int64), len(uniques) + 1
-        combined = combined * size + (codes + 1)
-    return combined
+        codes, size = _key_codes(frame[name])
+        combined *= size  # in place: no temporary arrays of millions of rows
+        combined += codes
+        span *= size
+    return combined, span
+
+
+def _all_distinct(frame: pd.DataFrame, columns: list[str]) -> bool:
+    """No two rows share the key columns (False may be a false alarm: look closer then)."""
+    combined, span = _combined_codes(frame, columns)
+    if span <= _BITMAP_LIMIT:
+        return _count_distinct(combined, span) == len(combined)
+    return bool(pd.Index(combined).is_unique)
+
+
+def _distinct_codes(codes: np.ndarray, span: int) -> np.ndarray:
+    """The distinct values of codes in 0..span-1: a bitmap when the span is small."""
+    if span > _BITMAP_LIMIT:
+        return np.unique(codes)
+    seen = np.zeros(span, dtype=np.bool_)
+    seen[codes] = True
+    return np.flatnonzero(seen)
+
+
+def _count_distinct(codes: np.ndarray, span: int) -> int:
+    if span > _BITMAP_LIMIT:
+        return len(pd.unique(codes))
+    seen = np.zeros(span, dtype=np.bool_)
+    seen[codes] = True
+    return int(np.count_nonzero(seen))
+
+
+def _pair_codes(iso3: pd.Series, country: pd.Series) -> np.ndarray:
+    """The distinct (iso3, country) pairs with both present, as iso3 code * width + country code.
+
+    For two categorical columns: sorted like groupby's groups, found without hashing rows.
+    """
+    width = len(country.cat.categories)
+    codes = iso3.cat.codes.to_numpy()
+    names = country.cat.codes.to_numpy()
+    combined = np.multiply(codes, width, dtype=np.int64)
+    combined += names
+    if len(combined) and min(codes.min(), names.min()) < 0:  # some cell is empty
+        combined = combined[(codes >= 0) & (names >= 0)]
+    return _distinct_codes(combined, len(iso3.cat.categories) * width)
+
+
+def _one_to_one(iso3: pd.Series, country: pd.Series) -> bool:
+    """Each present code has one name and each name one code (False: look closer).
+
+    Works on the category codes of the distinct pairs, so millions of rows cost a few
+    milliseconds; the exact, row-by-row report runs only when this says False.
+    """
+    if not (isinstance(iso3.dtype, pd.CategoricalDtype)
+            and isinstance(country.dtype, pd.CategoricalDtype)):
+        return False
+    width = len(country.cat.categories)
+    pairs = _pair_codes(iso3, country)
+    return len(np.unique(pairs // width)) == len(pairs) == len(np.unique(pairs % width))
 
 
 class Dataset:
@@ -393,8 +540,11 @@ class Dataset:
         except TableProblems as stop:
             return pd.DataFrame(columns=spec.column_names), stop.problems
         problems = reader.problems
-        if not problems:
-            problems = self._check_sources(frame, spec)
+        try:
+            problems = problems + self._check_sources(frame, spec)
+        except DataError:  # sources.csv itself is broken: report this file's own problems first
+            if not problems:
+                raise
         return frame, problems
 
     def _check_sources(self, frame: pd.DataFrame, spec: TableSpec) -> list[Problem]:
@@ -405,7 +555,7 @@ class Dataset:
         problems: list[Problem] = []
         for column in source_columns:
             values = frame[column.name]
-            distinct = values.dropna().unique()
+            distinct = _distinct_values(values)
             if column.kind is Kind.SOURCE_LIST:
                 bad = [v for v in distinct if any(p.strip() not in known for p in str(v).split(";"))]
             else:
@@ -470,8 +620,10 @@ class Dataset:
 def _distinct_pairs(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = frame[["iso3", "country"]]
     if all(isinstance(pairs[c].dtype, pd.CategoricalDtype) for c in pairs):
-        grouped = pairs.groupby(["iso3", "country"], observed=True).size().reset_index()
-        pairs = grouped[["iso3", "country"]]
+        iso3, country = pairs["iso3"], pairs["country"]
+        codes, width = _pair_codes(iso3, country), len(country.cat.categories)
+        pairs = pd.DataFrame({"iso3": iso3.cat.categories[codes // width],
+                              "country": country.cat.categories[codes % width]})
     else:
         pairs = pairs.drop_duplicates()
     return pd.DataFrame({"iso3": pairs["iso3"].astype(str).to_numpy(),
@@ -499,7 +651,8 @@ def _pycountry_code(text: str) -> str | None:
 def _as_error(problems: list[Problem]) -> DataError:
     more = len(problems) - 1
     suffix = f" (and {more} more: run 'tindex validate')" if more else ""
-    return DataError(str(problems[0]) + suffix)
+    first = min(problems, key=lambda problem: problem.line or 0)  # the first in the file
+    return DataError(str(first) + suffix)
 
 
 def validate(dataset: Dataset) -> tuple[list[Problem], dict[str, int]]:
@@ -517,7 +670,7 @@ def validate(dataset: Dataset) -> tuple[list[Problem], dict[str, int]]:
             frame, found = dataset.read(spec)
         except DataError:
             continue  # sources.csv itself is broken: reported under its own name
-        problems.extend(found)
+        problems.extend(sorted(found, key=lambda problem: problem.line or 0))
         if not found:
             dataset._tables[spec.name] = frame
             counts[spec.filename] = len(frame)

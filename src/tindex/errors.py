@@ -17,6 +17,7 @@ class TindexError(Exception):
     exit_code = EXIT_DATA
 
     def __init__(self, message: str) -> None:
+        message = escape_controls(message)  # names and values in it may come from data files
         super().__init__(message)
         self.message = message
 
@@ -55,11 +56,15 @@ def printable(value: object, limit: int = 60) -> str:
     text = str(value)
     if len(text) > limit:
         text = text[:limit] + f"... ({len(str(value))} characters)"
-    escaped = "".join(
+    return f"'{escape_controls(text)}'"
+
+
+def escape_controls(text: str) -> str:
+    """Show control characters and bidi overrides as escapes (\\x1b), leaving the rest alone."""
+    return "".join(
         ch if ch.isprintable() and not _is_bidi_control(ch) else ch.encode("unicode_escape").decode("ascii")
         for ch in text
     )
-    return f"'{escaped}'"
 
 
 def _is_bidi_control(ch: str) -> bool:

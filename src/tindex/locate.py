@@ -25,14 +25,14 @@ def bundled_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def choose_data_dir(option: str | Path | None) -> Path:
-    """--data-dir wins over $TINDEX_DATA_DIR, which wins over the bundled data."""
+def choose_data_dir(option: str | Path | None, option_name: str = "--data-dir") -> Path:
+    """--data-dir (or validate's PATH) wins over $TINDEX_DATA_DIR, then the bundled data."""
     chosen = option if option not in (None, "") else os.environ.get(DATA_DIR_ENV) or None
     if chosen is None:
         return bundled_data_dir()
     path = Path(chosen).expanduser()
     if not path.is_dir():
-        origin = "--data-dir" if option not in (None, "") else DATA_DIR_ENV
+        origin = option_name if option not in (None, "") else DATA_DIR_ENV
         raise UsageError(f"{origin}: no such directory: {path}")
     return path
 

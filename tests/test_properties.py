@@ -1,0 +1,225 @@
+"""Properties that must hold for any dataset, checked on generated data directories.
+
+The analysis is called through core (one Dataset per example, so hundreds of examples stay
+cheap); the junk-input properties go through `tindex.cli.run`, the console script's own
+error handling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tindex import core, schema
+from tindex.cli import run
+from tindex.data import Dataset
+from tindex.errors import TindexError
+from tindex.render import RenderOptions, render
+from tindex.render.formats import OutputFormat
+
+# Real ISO codes, with names that need CSV quoting (commas, apostrophes) or are not ASCII.
+COUNTRIES = {
+    "ARM": "Armenia", "BLR": "Belarus", "KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan",
+    "MDA": "Moldova", "RUS": "Russia", "UKR": "Ukraine", "POL": "Poland",
+    "KOR": "Korea, Republic of", "CIV": "Côte d'Ivoire", "TUR": "Türkiye",
+    "BES": "Bonaire, Sint Eustatius and Saba", "ALA": "Åland Islands", "COD": 'DR "Congo"',
+}
+SOURCES_CSV = "source_id,title,publisher,date,url,note\ns1,Title,Publisher,2025,https://example.org,\n"
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+
+# Scores in hundredths, as published; a few repeated values make ties common.
+scores = st.one_of(st.integers(-30_000, 30_000).map(lambda cents: cents / 100),
+                   st.sampled_from([0.0, 12.5, -70.1, 93.77]))
+
+
+@st.composite
+def datasets(draw: st.DrawFn) -> pd.DataFrame:
+    """index_scores rows: some countries, a run of years, a score for most country-years."""
+    codes = draw(st.lists(st.sampled_from(sorted(COUNTRIES)), min_size=2, max_size=8, unique=True))
+    first = draw(st.integers(1990, 2030))
+    years = list(range(first, first + draw(st.integers(1, 6))))
+    rows = [
+        {"country": COUNTRIES[code], "iso3": code, "year": year, "score": draw(scores),
+         "source_id": "s1"}
+        for code in codes for year in years if draw(st.booleans()) or year == first
+    ]
+    return pd.DataFrame(rows)
+
+
+@contextlib.contextmanager
+def data_dir(frame: pd.DataFrame) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        frame.to_csv(directory / "index_scores.csv", index=False)
+        (directory / "sources.csv").write_text(SOURCES_CSV, encoding="utf-8")
+        yield directory
+
+
+def countries_in(dataset: Dataset) -> list[Any]:
+    return [dataset.resolve_country(code) for code in dataset.countries()["iso3"]]
+
+
+@PROPERTY_SETTINGS
+@given(datasets())
+def test_rank_is_a_permutation_with_consistent_ties(frame: pd.DataFrame) -> None:
+    with data_dir(frame) as directory:
+        dataset = Dataset(directory)
+        for year in frame["year"].drop_duplicates().tolist():
+            group = frame[frame["year"] == year]
+            ranked = core.rank_csp(dataset, year).frame
+            assert sorted(ranked["iso3"]) == sorted(group["iso3"])  # everyone once
+            for score, rank in zip(ranked["score"], ranked["rank"], strict=True):
+                assert rank == 1 + int((group["score"] > score).sum())
+            by_score = ranked.groupby("score")["rank"].nunique()
+            assert (by_score == 1).all()  # equal scores <=> equal rank
+            assert ranked["rank"].is_monotonic_increasing
+            worst_first = core.rank_csp(dataset, year, reverse=True).frame
+            assert worst_first["rank"].is_monotonic_decreasing
+
+
+@PROPERTY_SETTINGS
+@given(datasets())
+def test_yearly_changes_add_up_to_last_minus_first(frame: pd.DataFrame) -> None:
+    with data_dir(frame) as directory:
+        dataset = Dataset(directory)
+        for country in countries_in(dataset):
+            report = core.delta_country(dataset, country).frame
+            changes = report["change"]
+            assert changes.iloc[1:].notna().all() and pd.isna(changes.iloc[0])
+            total = report["score"].iloc[-1] - report["score"].iloc[0]
+            assert changes.iloc[1:].sum() == pytest.approx(total, abs=1e-6 * len(report))
+
+
+@PROPERTY_SETTINGS
+@given(datasets(), st.data())
+def test_compare_a_b_mirrors_compare_b_a(frame: pd.DataFrame, data: st.DataObject) -> None:
+    with data_dir(frame) as directory:
+        dataset = Dataset(directory)
+        a, b = data.draw(st.permutations(countries_in(dataset)))[:2]
+        forward = core.compare_csp(dataset, [a, b]).frame
+        backward = core.compare_csp(dataset, [b, a]).frame
+        assert forward["year"].tolist() == backward["year"].tolist()
+        pd.testing.assert_series_equal(forward[a.name], backward[a.name])
+        pd.testing.assert_series_equal(forward["gap"], -backward["gap"], check_exact=False)
+        both = forward[a.name].notna() & forward[b.name].notna()
+        assert (forward["gap"].notna() == both).all()
+
+
+def _same(left: Any, right: Any) -> bool:
+    missing = (left is None or (isinstance(left, float) and math.isnan(left)),
+               right is None or (isinstance(right, float) and math.isnan(right)))
+    if any(missing):
+        return all(missing)
+    if isinstance(right, (int, float)) and not isinstance(right, bool):
+        return float(left) == float(right)
+    return str(left) == str(right)
+
+
+def _rendered(result: core.Report, fmt: OutputFormat) -> str:
+    out = io.StringIO()
+    render(result, RenderOptions(fmt), out)
+    return out.getvalue()
+
+
+@PROPERTY_SETTINGS
+@given(datasets(), st.data())
+def test_csv_and_json_say_the_same(frame: pd.DataFrame, data: st.DataObject) -> None:
+    with data_dir(frame) as directory:
+        dataset = Dataset(directory)
+        everyone = countries_in(dataset)
+        pair = data.draw(st.permutations(everyone))[:2]
+        reports = [core.rank_csp(dataset), core.delta_country(dataset, everyone[0]),
+                   core.compare_csp(dataset, pair)]
+        if frame["year"].nunique() > 1:
+            reports.append(core.delta_year(dataset))
+        for report in reports:
+            from_csv = pd.read_csv(io.StringIO(_rendered(report, OutputFormat.CSV)),
+                                   keep_default_na=False, na_values=[""])
+            from_json = json.loads(_rendered(report, OutputFormat.JSON))
+            assert list(from_csv.columns) == list(from_json[0])
+            assert len(from_csv) == len(from_json) == len(report.frame)
+            for csv_row, json_row in zip(from_csv.to_dict(orient="records"), from_json,
+                                         strict=True):
+                for column, value in json_row.items():
+                    assert _same(csv_row[column], value), (report.name, column, csv_row, json_row)
+
+
+# -- junk never gets further than the tool's own error ----------------------------------------
+
+HEADER = "country,iso3,year,score,source_id"
+VALID_ROWS = ["Armenia,ARM,2023,131.53,s1", "Armenia,ARM,2024,127.46,s1",
+              "Belarus,BLR,2024,-95.02,s1"]
+cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+
+
+@st.composite
+def junk(draw: st.DrawFn) -> bytes:
+    """Anything from random bytes to a valid file with one poisoned cell."""
+    kind = draw(st.sampled_from(["bytes", "text", "cell", "rows", "header"]))
+    if kind == "bytes":
+        return draw(st.binary(max_size=300))
+    if kind == "text":
+        return draw(st.text(max_size=300)).encode("utf-8", "surrogatepass")
+    rows = [line.split(",") for line in VALID_ROWS]
+    header = HEADER.split(",")
+    if kind == "cell":
+        row = draw(st.integers(0, len(rows) - 1))
+        rows[row][draw(st.integers(0, 4))] = draw(cells)
+    elif kind == "rows":
+        rows = draw(st.lists(st.lists(cells, max_size=7), max_size=5))
+    else:
+        header = draw(st.lists(st.sampled_from([*header, "scroe", " year", ""]) | cells,
+                               max_size=7))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8", "surrogatepass")
+
+
+PROBLEM_LINE = re.compile(r"\S.*\.csv(:\d+)?: (\S+: )?\S.*")
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(junk(), st.sampled_from(["index_scores.csv", "sources.csv"]))
+def test_junk_gives_only_the_tools_own_error(content: bytes, victim: str) -> None:
+    frame = pd.DataFrame([dict(zip(HEADER.split(","), line.split(","), strict=True))
+                          for line in VALID_ROWS])
+    with data_dir(frame) as directory:
+        (directory / victim).write_bytes(content)
+        with contextlib.suppress(TindexError):  # anything else escapes and fails the test
+            Dataset(directory).table(schema.INDEX_SCORES)
+        for args in (["rank"], ["delta", "Armenia"], ["countries"]):
+            code, out, err = _run("--data-dir", str(directory), *args)
+            if code == 0:
+                assert err == "" and out
+                continue
+            assert code in (1, 2) and out == ""
+            assert err.startswith("tindex: error: ") and err.count("\n") == 1, err
+            assert "internal error" not in err and not RAW_CONTROL.search(err), err
+        code, out, err = _run("validate", str(directory))
+        assert code in (0, 1) and err.count("\n") == 1 and "internal error" not in err, err
+        assert all(PROBLEM_LINE.fullmatch(line) for line in out.splitlines()), out
+        assert not RAW_CONTROL.search(out + err)
