@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, Result, console_script
+from conftest import REPO, Result, console_script, on_terminal
 from tindex.cli import app
 
 Run = Callable[..., Result]
@@ -239,28 +238,9 @@ def test_works_from_any_directory(tmp_path: pytest.TempPathFactory) -> None:
 
 
 def _in_terminal(*args: str, env: dict[str, str] | None = None) -> str:
-    """Run tindex with stdout on a pseudo-terminal and return what it wrote."""
-    import pty
-
-    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TINDEX_DATA_DIR")}
-    environment.update({"TERM": "xterm-256color", "COLUMNS": "120"})
-    environment.update(env or {})
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "tindex", *args], stdout=follower,
-                               stderr=subprocess.PIPE, env=environment)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=120)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
+    code, out = on_terminal(*args, env=env)
+    assert code == 0
+    return out
 
 
 def test_terminal_gets_a_rich_table_with_colour() -> None:

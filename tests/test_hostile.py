@@ -11,17 +11,14 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, Result, console_script
+from conftest import DATA, Result, console_script, on_terminal
 from tindex.core import Profile, Report
 from tindex.render import RenderOptions, render
 from tindex.render.cells import neutralise_formula
@@ -590,27 +587,9 @@ def test_neutralise_formula_leaves_numbers_and_plain_text(text: str) -> None:
 
 def test_a_colour_terminal_gets_only_tindex_own_styles(hostile_dir: Path) -> None:
     """On a real pseudo-terminal the only escapes are rich's colour codes (SGR)."""
-    import pty
-
-    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TINDEX_DATA_DIR")}
-    environment.update({"TERM": "xterm-256color", "COLUMNS": "200"})
     for args in (("rank",), ("explain", "KAZ"), ("delta", "KAZ")):
-        leader, follower = pty.openpty()
-        process = subprocess.Popen([sys.executable, "-m", "tindex", "--data-dir", str(hostile_dir),
-                                    *args], stdout=follower, stderr=subprocess.PIPE, env=environment)
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert process.wait(timeout=120) == 0
-        os.close(leader)
-        out = b"".join(chunks).decode("utf-8")
+        code, out = on_terminal("--data-dir", str(hostile_dir), *args, env={"COLUMNS": "200"})
+        assert code == 0
         assert "\x1b[" in out  # colour is on, so the check below means something
         without_styles = re.sub(r"\x1b\[[0-9;]*m", "", out).replace("\r\n", "\n")
         assert not RAW_CONTROL.search(without_styles), (args, without_styles)

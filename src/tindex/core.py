@@ -148,6 +148,13 @@ def _year_ranks(scores: pd.DataFrame, year: int | None) -> pd.DataFrame:
     return rows.assign(rank=rows["score"].rank(method="min", ascending=False).astype("Int64"))
 
 
+def _with_previous(scores: pd.DataFrame, year: int, previous: int | None) -> pd.DataFrame:
+    """One year's rows and ranks beside the previous year's (score_before, rank_before)."""
+    now = _year_ranks(scores, year)
+    before = _year_ranks(scores, previous)[["iso3", "score", "rank"]]
+    return now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+
+
 def _caveat_notes(dataset: Dataset, index: str, iso3: Iterable[str] | None = None,
                   years: Iterable[int | None] = (), index_wide: bool = False) -> list[str]:
     caveats = dataset.optional(schema.CAVEATS)
@@ -183,9 +190,7 @@ def rank_csp(dataset: Dataset, year: int | None = None, top: int | None = None,
     scores = _scores(dataset)
     year = _check_year(scores, year)
     previous = _previous_year(scores, year)
-    now = _year_ranks(scores, year)
-    before = _year_ranks(scores, previous)[["iso3", "score", "rank"]]
-    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    merged = _with_previous(scores, year, previous)
     frame = pd.DataFrame({
         "rank": merged["rank"],
         "country": merged["country"],
@@ -202,7 +207,7 @@ def rank_csp(dataset: Dataset, year: int | None = None, top: int | None = None,
     order = "worst first" if reverse else "best first"
     return Report(
         name="rank",
-        title=f"CSP Index on Torture {year}: {len(now)} countries, {order} ({since})",
+        title=f"CSP Index on Torture {year}: {len(merged)} countries, {order} ({since})",
         frame=frame,
         citations=citations(dataset, frame["source_id"].unique()),
         notes=_caveat_notes(dataset, "csp", frame["iso3"], [year, previous]),
@@ -399,9 +404,7 @@ def delta_year(dataset: Dataset, year: int | None = None, top: int | None = None
     previous = _previous_year(scores, year)
     if previous is None:
         raise UsageError(f"{year} is the first year with CSP scores: there is no change into it")
-    now = _year_ranks(scores, year)
-    before = _year_ranks(scores, previous)[["iso3", "score", "rank"]]
-    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    merged = _with_previous(scores, year, previous)
     frame = pd.DataFrame({
         "country": merged["country"],
         "iso3": merged["iso3"],
