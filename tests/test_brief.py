@@ -80,9 +80,13 @@ def test_country_brief_has_headings_tables_caveats_and_sources(tindex: Run) -> N
         "OMCT Global Torture Index 2025", "Key facts", "Caveats",
         "Recommendations (as published, condensed)", "Sources"]
     assert page.tags.count("table") == 4
-    assert ["2024", "64.49", "-15.87", "-19.7%", "5", "7", "0", "csp-2025"] in page.rows
-    assert ["2023", "80.36", "+45.61", "+131.3%", "5", "7", "0", "csp-2025"] in page.rows
-    assert ["5", "Victim's rights", "Very High", "omct-gti-kgz-2025"] in page.rows
+    # Table rows cite their source by its number in the numbered source list.
+    number = {source_id: f"[{n}]" for n, _, source_id in
+              re.findall(r"^(\d+)\. .* <(https?://[^>]+)> \\\[([\w-]+)\\\]$", markdown, re.M)}
+    csp, kgz = number["csp-2025"], number["omct-gti-kgz-2025"]
+    assert ["2024", "64.49", "-15.87", "-19.7%", "5", "7", "0", csp] in page.rows
+    assert ["2023", "80.36", "+45.61", "+131.3%", "5", "7", "0", csp] in page.rows
+    assert ["5", "Victim's rights", "Very High", kgz] in page.rows
     assert "CSP change since previous year: -15.87" in page.texts("li")
     assert "Trend: ▁▂▃▃█▆" in page.texts("p")
     caveats = [t for t in page.texts("li") if "fell by 11.29 points in 2024" in t]
@@ -116,7 +120,7 @@ def test_escaping_keeps_the_source_readable(tindex: Run) -> None:
 @pytest.mark.parametrize(("subject", "headings", "tables"), [
     ("Tajikistan", ["CSP Index on Torture scores", "OMCT Global Torture Index", "Key facts",
                     "Caveats", "Recommendations (as published, condensed)", "Sources"], 1),
-    ("csp", ["About", "Countries measured per year", "Caveats", "Sources"], 1),
+    ("csp", ["About", "Countries with scores in tindex, per year", "Caveats", "Sources"], 1),
     ("gti", ["About", "Pillars", "Overall levels found for GTI 2025", "Caveats", "Sources"], 2),
 ])
 def test_other_briefs_render_cleanly(tindex: Run, subject: str, headings: list[str],
@@ -160,6 +164,7 @@ def test_markdown_from_data_is_escaped(tindex: Run, hostile_data: Path) -> None:
     for text in BLOCK_STARTS:  # still one list item each, as written
         assert f"{text} [csp-2025]" in page.texts("li")
     facts = [row for row in page.rows if row and row[0] == f"Year {HOSTILE} became party to OPCAT"]
-    assert facts == [[f"Year {HOSTILE} became party to OPCAT", "2008", "year", "",
-                      "iphr-central-asia-2014"]]  # the '|' did not split the cell
+    assert len(facts) == 1 and len(facts[0]) == 5  # the '|' did not split the cell
+    assert facts[0][:4] == [f"Year {HOSTILE} became party to OPCAT", "2008", "year", ""]
+    assert re.fullmatch(r"\[\d+\]", facts[0][4])  # cited by its number in the source list
     assert "&copy;" in page.texts("h1")[0]  # an entity from data stays text

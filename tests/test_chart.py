@@ -45,13 +45,19 @@ def wide(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("wide")
 @pytest.mark.parametrize("args", [
-    ["rank"], ["rank", "2023"], ["delta", "Kyrgyzstan"], ["delta", "--year", "2024"],
+    ["rank"], ["delta", "Kyrgyzstan"], ["delta", "--year", "2024"],
     ["compare", "Kazakhstan", "Kyrgyzstan"], ["explain", "Kyrgyzstan"],
 ], ids=" ".join)
 def test_terminal_tables_show_the_trend(tindex: Run, args: list[str]) -> None:
     result = tindex(*args, "--format", "table")
     assert result.code == 0, result.err
     assert KYRGYZSTAN_TREND in result.out
+
+
+@pytest.mark.usefixtures("wide")
+def test_a_ranking_trend_stops_at_the_year_ranked(tindex: Run) -> None:
+    result = tindex("rank", "2023", "--format", "table")
+    assert "▁▂▃▃█ " in result.out and KYRGYZSTAN_TREND not in result.out  # 2019-2023 only
 
 
 @pytest.mark.usefixtures("wide")
@@ -237,7 +243,7 @@ def test_without_matplotlib_says_how_to_install_it(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == ("tindex: error: charts need matplotlib: "
-                             "pip install 'tindex[chart]'\n")
+                             "pip install 'tindex[chart]' (from a clone: pip install '.[chart]')\n")
     assert not target.exists()
 
 

@@ -86,6 +86,21 @@ def test_ties_share_a_rank_and_order_options(tindex: Run, tmp_path: pytest.TempP
     assert worst["country"].tolist() == ["Belarus", "Russia"]
 
 
+def test_top_keeps_ties_at_the_cut_off(tindex: Run) -> None:
+    frame = _csv(tindex("rank", "--index", "gti", "--top", "1"))
+    assert set(frame["country"]) == {"Italy", "Spain"}  # both Moderate, both rank 1
+
+
+def test_rank_change_ignores_countries_entering_or_leaving(tindex: Run) -> None:
+    # Poland was measured only in 2020: its leaving in 2021 must not lift the others.
+    frame = _csv(tindex("rank", "2021")).set_index("iso3")
+    assert frame.loc["BLR", "rank_change"] == 0 and frame.loc["RUS", "rank_change"] == 0
+    assert frame.loc["KGZ", "rank_change"] == 0
+    kazakhstan = _csv(tindex("delta", "Kazakhstan")).set_index("year")
+    assert kazakhstan.loc[2020, "rank"] == 5 and kazakhstan.loc[2020, "of"] == 8
+    assert kazakhstan.loc[2020, "rank_change"] == 2  # 6th of 7 -> 4th of the same 7
+
+
 def test_rank_by_pillar(tindex: Run) -> None:
     frame = _csv(tindex("rank", "--index", "gti", "--pillar", "V"))
     levels = frame.set_index("iso3")["level"]
@@ -138,7 +153,7 @@ def test_compare_gap_and_mirror(tindex: Run) -> None:
     assert ab.loc[2024, "gap"] == -1.87
     assert (ab["gap"] == -ba["gap"]).all()
     three = _csv(tindex("compare", "ARM", "MDA", "UKR"))
-    assert list(three.columns) == ["year", "Armenia", "Moldova", "Ukraine"]
+    assert list(three.columns) == ["year", "Armenia", "Moldova", "Ukraine", "source_id"]
 
 
 def test_compare_gti_marks_differences(tindex: Run) -> None:
@@ -163,7 +178,7 @@ def test_explain_a_country_without_scores(tindex: Run) -> None:
     result = tindex("explain", "Tajikistan", "--format", "table")
     assert result.code == 0
     text = " ".join(result.out.split())
-    assert "no published CSP Index on Torture score" in text
+    assert "tindex has no CSP Index on Torture score for Tajikistan" in text
     assert "not rated" in text and "17" in text
 
 
@@ -191,7 +206,13 @@ def test_countries_and_sources(tindex: Run) -> None:
     (["delta", "Kazakstn"], "did you mean"),
     (["rank", "--format", "jsn"], "did you mean json"),
     (["rank", "--index", "gti", "--pillar", "99"], "unknown pillar"),
-    (["rank", "--pillar", "2"], "--pillar goes with --index gti"),
+    (["rank", "--pillar", "2"], "--pillar only works with --index gti"),
+    (["rank", "--edition", "2025"], "--edition only works with --index gti"),
+    (["rank", "1999", "--index", "gti", "--edition", "2025"], "give the GTI edition once"),
+    (["delta", "--year", "2024", "--from", "2020"], "--from only works with a COUNTRY"),
+    (["delta", "Kazakhstan", "--top", "2"], "--top only works with --year"),
+    (["compare", "--index", "gti", "KGZ", "BLR", "--from", "2020"], "--from only works with"),
+    (["compare", "KAZ", "KGZ", "--edition", "2025"], "--edition only works with --index gti"),
     (["compare", "Armenia"], "at least two countries"),
     (["compare", "Armenia", "ARM"], "named twice"),
     (["delta"], "give a COUNTRY"),

@@ -124,6 +124,14 @@ def _emit(ctx: typer.Context, output: Output,
     render(result, RenderOptions(fmt, _use_color(output.no_color)), sys.stdout)
 
 
+def _refuse(*given: tuple[str, object], needs: str) -> None:
+    """Options that do not apply are an error, not silently ignored."""
+    used = [name for name, value in given if value is not None]
+    if used:
+        verb = "works" if len(used) == 1 else "work"
+        raise UsageError(f"{' and '.join(used)} only {verb} with {needs}")
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"tindex {__version__}\n")
@@ -163,8 +171,10 @@ def rank(
     """Who leads and who trails: CSP countries best first, or GTI countries lowest risk first."""
     from tindex import core
 
-    if index is Index.csp and pillar is not None:
-        raise UsageError("--pillar goes with --index gti")
+    if index is Index.csp:
+        _refuse(("--pillar", pillar), ("--edition", edition), needs="--index gti")
+    elif year is not None and edition is not None and year != edition:
+        raise UsageError(f"give the GTI edition once: YEAR {year} or --edition {edition}")
 
     def build(dataset: "Dataset", terminal: bool) -> "Report":
         if index is Index.gti:
@@ -195,13 +205,16 @@ def delta(
 
     if (country is None) == (year is None):
         raise UsageError("give a COUNTRY, or --year YEAR for every country's change into that year")
+    if country is None:
+        _refuse(("--from", start), ("--to", end), needs="a COUNTRY")
+    else:
+        _refuse(("--top", top), ("--reverse", reverse or None), needs="--year")
 
     def build(dataset: "Dataset", terminal: bool) -> "Report":
         if country is None:
             return core.delta_year(dataset, year, top, reverse, with_trends=terminal)
-        report = core.delta_country(dataset, dataset.resolve_country(country), start, end,
-                                    with_trends=terminal)
-        return report
+        return core.delta_country(dataset, dataset.resolve_country(country), start, end,
+                                  with_trends=terminal)
 
     _emit(ctx, Output(fmt, no_color, data_dir), build)
 
@@ -223,6 +236,11 @@ def compare(
 ) -> None:
     """Countries side by side: CSP scores per year with the gap, or GTI pillar levels."""
     from tindex import core
+
+    if index is Index.gti:
+        _refuse(("--from", start), ("--to", end), needs="--index csp (the default)")
+    else:
+        _refuse(("--edition", edition), needs="--index gti")
 
     def build(dataset: "Dataset", terminal: bool) -> "Report":
         resolved = [dataset.resolve_country(name) for name in countries]
@@ -258,7 +276,8 @@ def chart(
     except ModuleNotFoundError as missing:
         if (missing.name or "").partition(".")[0] != "matplotlib":
             raise
-        raise TindexError("charts need matplotlib: pip install 'tindex[chart]'") from None
+        raise TindexError("charts need matplotlib: pip install 'tindex[chart]' "
+                          "(from a clone: pip install '.[chart]')") from None
     from tindex import core
 
     dataset = _dataset(ctx, data_dir)
@@ -336,10 +355,11 @@ def validate(
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
     if problems:
-        sys.stderr.write(f"tindex: {len(problems)} problem(s) in {directory}\n")
+        sys.stderr.write(f"tindex: {len(problems)} problem(s) in {dataset.label_prefix.rstrip('/')}\n")
         raise typer.Exit(EXIT_DATA)
     rows = sum(counts.values())
-    sys.stderr.write(f"tindex: {directory}: {len(counts)} files, {rows} rows, no problems\n")
+    where = dataset.label_prefix.rstrip("/")
+    sys.stderr.write(f"tindex: {where}: {len(counts)} files, {rows} rows, no problems\n")
 
 
 # -- entry point ---------------------------------------------------------------------------
@@ -364,6 +384,9 @@ def run(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 0
     except Exception as error:  # click's own usage errors, and anything unforeseen
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `tindex`: show the help
+            sys.stderr.write(error.format_message() + "\n")  # type: ignore[attr-defined]
+            return 2
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
             return _fail(error.format_message(), int(error.exit_code))
         if os.environ.get("TINDEX_DEBUG"):

@@ -133,8 +133,8 @@ def _check_year(scores: pd.DataFrame, year: int | None, what: str = "CSP scores"
 
 def _previous_year(scores: pd.DataFrame, year: int) -> int | None:
     years = scores["year"].to_numpy()
-    earlier = years[years < year]
-    return int(earlier.max()) if len(earlier) else None
+    earlier = years < year  # a mask, not a copy of millions of years
+    return int(years.max(initial=np.iinfo(np.int64).min, where=earlier)) if earlier.any() else None
 
 
 def _year_ranks(scores: pd.DataFrame, year: int | None) -> pd.DataFrame:
@@ -149,31 +149,65 @@ def _year_ranks(scores: pd.DataFrame, year: int | None) -> pd.DataFrame:
 
 
 def _with_previous(scores: pd.DataFrame, year: int, previous: int | None) -> pd.DataFrame:
-    """One year's rows and ranks beside the previous year's (score_before, rank_before)."""
+    """One year's rows and ranks beside the previous year's score, with the rank change."""
     now = _year_ranks(scores, year)
-    before = _year_ranks(scores, previous)[["iso3", "score", "rank"]]
-    return now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    before = _year_ranks(scores, previous)[["iso3", "score"]]
+    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    # Rank change among the countries measured in both years only, so that a country
+    # entering or leaving the index (Poland in 2020) does not move the others.
+    both = merged["score_before"].notna()
+    rank_now = merged.loc[both, "score"].rank(method="min", ascending=False)
+    rank_before = merged.loc[both, "score_before"].rank(method="min", ascending=False)
+    merged["rank_change"] = (rank_before - rank_now).reindex(merged.index).astype("Int64")
+    return merged
 
 
-def _caveat_notes(dataset: Dataset, index: str, iso3: Iterable[str] | None = None,
-                  years: Iterable[int | None] = (), index_wide: bool = False) -> list[str]:
+def note(text: object, source_ids: object) -> str:
+    """A caveat, driver or recommendation as printed: the text, then its source ids."""
+    return f"{text} [{source_ids}]"
+
+
+def _caveats(dataset: Dataset, index: str | None, countries: Iterable[str] = (),
+             years: Iterable[int] | None = None) -> pd.DataFrame:
+    """The caveats a reader of this result must see.
+
+    One rule everywhere: the caveat belongs to `index` (None: to no index), and is about
+    one of `countries` or none, and about one of `years` or none (years=None: any year).
+    """
     caveats = dataset.optional(schema.CAVEATS)
     if caveats is None or caveats.empty:
-        return []
-    same_index = caveats["index"].isna() | (caveats["index"] == index)
-    if index_wide:
-        chosen = same_index & caveats["iso3"].isna()
-    else:
-        wanted_years = [y for y in years if y is not None]
-        chosen = same_index & caveats["iso3"].isin(list(iso3) if iso3 is not None else [])
-        if wanted_years:
-            chosen &= caveats["year"].isna() | caveats["year"].isin(wanted_years)
-    return [f"{text} [{sources}]" for text, sources in
-            caveats.loc[chosen, ["text", "source_ids"]].itertuples(index=False)]
+        return pd.DataFrame(columns=schema.CAVEATS.column_names)
+    chosen = caveats["index"].isna() if index is None else caveats["index"] == index
+    chosen &= caveats["iso3"].isna() | caveats["iso3"].isin(list(countries))
+    if years is not None:
+        chosen &= caveats["year"].isna() | caveats["year"].isin(list(years))
+    return caveats[chosen.fillna(False).astype(bool)]
 
 
-def _trends(scores: pd.DataFrame, codes: Sequence[str]) -> list[list[float]]:
+def _caveat_notes(dataset: Dataset, index: str, countries: Iterable[str] = (),
+                  years: Iterable[int] | None = None) -> tuple[list[str], list[str]]:
+    """The caveats as notes, and the source ids they cite (to list among the sources)."""
+    rows = _caveats(dataset, index, countries, years)
+    notes = [note(t, s) for t, s in zip(rows["text"], rows["source_ids"], strict=True)]
+    return notes, rows["source_ids"].astype(str).tolist()
+
+
+def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.DataFrame:
+    """The first `top` rows, plus any row tied with the last of them on `column`."""
+    if top is None or top >= len(frame):
+        return frame
+    cutoff = frame[column].iloc[top - 1]
+    tied = frame[column].iloc[top:].eq(cutoff).to_numpy()
+    extra = int(tied.argmin()) if not tied.all() else len(tied)
+    return frame.head(top + extra)
+
+
+def _trends(scores: pd.DataFrame, codes: Sequence[str], until: int | None = None
+            ) -> list[list[float]]:
+    """Each country's scores in year order (up to `until`), for sparklines."""
     subset = scores.loc[scores["iso3"].isin(list(codes)), ["iso3", "year", "score"]]
+    if until is not None:
+        subset = subset[subset["year"] <= until]
     series = {
         str(code): group.sort_values("year")["score"].tolist()
         for code, group in subset.groupby("iso3", observed=True)
@@ -197,21 +231,21 @@ def rank_csp(dataset: Dataset, year: int | None = None, top: int | None = None,
         "iso3": merged["iso3"],
         "score": merged["score"],
         "change": (merged["score"] - merged["score_before"]).round(2),
-        "rank_change": (merged["rank_before"] - merged["rank"]).astype("Int64"),
+        "rank_change": merged["rank_change"],
         "source_id": merged["source_id"],
     })
     frame = frame.sort_values(["rank", "country"], ascending=[not reverse, True], ignore_index=True)
-    if top is not None:
-        frame = frame.head(top)
+    frame = head_with_ties(frame, top, "rank")
     since = f"change since {previous}" if previous is not None else "no earlier year"
     order = "worst first" if reverse else "best first"
+    notes, note_ids = _caveat_notes(dataset, "csp", frame["iso3"], [year])
     return Report(
         name="rank",
         title=f"CSP Index on Torture {year}: {len(merged)} countries, {order} ({since})",
         frame=frame,
-        citations=citations(dataset, frame["source_id"].unique()),
-        notes=_caveat_notes(dataset, "csp", frame["iso3"], [year, previous]),
-        trends=_trends(scores, frame["iso3"].tolist()) if with_trends else None,
+        citations=citations(dataset, [*frame["source_id"].unique(), *note_ids]),
+        notes=notes,
+        trends=_trends(scores, frame["iso3"].tolist(), until=year) if with_trends else None,
     )
 
 
@@ -279,16 +313,16 @@ def rank_gti(dataset: Dataset, edition: int | None = None, pillar: str | None = 
             frame.insert(4, "transparency", frame["iso3"].map(ratings))
     frame = frame.sort_values(["level_order", "country"], ascending=[not reverse, True],
                               ignore_index=True)
-    if top is not None:
-        frame = frame.head(top)
+    frame = head_with_ties(frame, top, "rank")
     label = "overall risk" if number == schema.OVERALL_PILLAR else f"pillar {number}: {name}"
     order = "highest risk first" if reverse else "lowest risk first"
+    notes, note_ids = _caveat_notes(dataset, "gti", frame["iso3"], [edition])
     return Report(
         name="rank",
         title=f"OMCT Global Torture Index {edition}, {label}: {len(rows)} countries, {order}",
         frame=frame,
-        citations=citations(dataset, frame["source_id"].unique()),
-        notes=_caveat_notes(dataset, "gti", index_wide=True)[:2],
+        citations=citations(dataset, [*frame["source_id"].unique(), *note_ids]),
+        notes=notes,
     )
 
 
@@ -311,42 +345,55 @@ def delta_country(dataset: Dataset, country: Country, start: int | None = None,
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     years = mine["year"].to_numpy()
-    window = scores[scores["year"].isin(years)]
-    ranks = window["score"].groupby(window["year"]).rank(method="min", ascending=False)
-    counted = window.groupby("year").size()
-    own_rank = ranks[window["iso3"] == country.iso3]
-    rank_by_year = dict(zip(window.loc[own_rank.index, "year"], own_rank.astype(int), strict=True))
-    rank = pd.array([rank_by_year[y] for y in years], dtype="Int64")
+    # Each year is compared with the previous year in the data (as rank and delta --year
+    # do), not with the country's own previous score: across a gap there is no change.
+    all_years = np.sort(scores["year"].unique())
+    position = np.searchsorted(all_years, years)
+    previous = np.where(position > 0, all_years[np.maximum(position - 1, 0)], -1)
+    needed = np.union1d(years, previous[previous >= 0])
+    window = scores.loc[scores["year"].isin(needed), ["year", "iso3", "score"]]
+    wide = window.pivot(index="year", columns="iso3", values="score")
+    now = wide.reindex(years)
+    before = wide.reindex(previous)
+    before.index = now.index
+    mine_now, mine_before = now[country.iso3], before[country.iso3]
+    both = now.notna() & before.notna()
+    better_now = now.gt(mine_now, axis=0)
+    better_before = before.gt(mine_before, axis=0)
+    rank_change = ((better_before & both).sum(axis=1) - (better_now & both).sum(axis=1))
     score = mine["score"].to_numpy()
-    before = pd.Series(score).shift(1)
     frame = pd.DataFrame({
         "country": country.name,
         "iso3": country.iso3,
         "year": years,
         "score": score,
-        "change": (pd.Series(score) - before).round(2),
-        "pct_change": percent_change(before, pd.Series(score)),
-        "rank": rank,
-        "of": [int(counted[y]) for y in years],
-        "rank_change": (pd.Series(rank).shift(1) - pd.Series(rank)).astype("Int64"),
+        "change": (mine_now - mine_before).round(2).to_numpy(),
+        "pct_change": percent_change(mine_before, mine_now).to_numpy(),
+        "rank": (better_now.sum(axis=1) + 1).astype("Int64").array,
+        "of": now.notna().sum(axis=1).astype(int).to_numpy(),
+        "rank_change": rank_change.where(mine_before.notna()).astype("Int64").array,
         "source_id": mine["source_id"].astype(str).to_numpy(),
     })
     if start is not None:
         frame = frame[frame["year"] >= start]
     if end is not None:
         frame = frame[frame["year"] <= end]
+    if frame.empty:
+        raise UsageError(f"{country.name} has no scores from {start} to {end}; "
+                         f"years with scores: {year_span(available)}")
     frame = frame.reset_index(drop=True)
     first, last = frame.iloc[0], frame.iloc[-1]
     notes = [_span_summary(frame)] if len(frame) > 1 else []
     notes += _driver_notes(dataset, country, frame["year"].tolist())
-    notes += _caveat_notes(dataset, "csp", [country.iso3], frame["year"].tolist())
+    caveat_notes, note_ids = _caveat_notes(dataset, "csp", [country.iso3], frame["year"].tolist())
+    notes += caveat_notes
     return Report(
         name="delta",
         title=f"{country.name}: CSP Index on Torture, " + (
             f"{int(first['year'])}-{int(last['year'])}" if len(frame) > 1 else f"{int(first['year'])}"),
         frame=frame,
         citations=citations(dataset, list(frame["source_id"].unique()) + _driver_sources(
-            dataset, country, frame["year"].tolist())),
+            dataset, country, frame["year"].tolist()) + note_ids),
         notes=notes,
         column_trends={"score": frame["score"].tolist()} if with_trends and len(frame) > 1 else None,
         context_columns=("country", "iso3", "source_id"),
@@ -388,7 +435,7 @@ def _driver_notes(dataset: Dataset, country: Country, years: Sequence[int]) -> l
             drivers["year"], drivers["stated_change"], drivers["summary"], drivers["source_id"],
             strict=True):
         stated = f" (stated change {signed(float(change))})" if pd.notna(change) else ""
-        notes.append(f"{year}{stated}: {summary} [{source_id}]")
+        notes.append(note(f"{year}{stated}: {summary}", source_id))
     return notes
 
 
@@ -413,21 +460,21 @@ def delta_year(dataset: Dataset, year: int | None = None, top: int | None = None
         "change": (merged["score"] - merged["score_before"]).round(2),
         "pct_change": percent_change(merged["score_before"], merged["score"]),
         "rank": merged["rank"],
-        "rank_change": (merged["rank_before"] - merged["rank"]).astype("Int64"),
+        "rank_change": merged["rank_change"],
         "source_id": merged["source_id"],
     })
     frame = frame.sort_values(["change", "country"], ascending=[reverse, True],
                               na_position="last", ignore_index=True)
-    if top is not None:
-        frame = frame.head(top)
+    frame = head_with_ties(frame, top, "change")
     order = "largest fall first" if reverse else "largest rise first"
+    notes, note_ids = _caveat_notes(dataset, "csp", frame["iso3"], [year])
     return Report(
         name="delta",
         title=f"CSP Index on Torture: change {previous} to {year}, {order}",
         frame=frame,
-        citations=citations(dataset, frame["source_id"].unique()),
-        notes=_caveat_notes(dataset, "csp", frame["iso3"], [year, previous]),
-        trends=_trends(scores, frame["iso3"].tolist()) if with_trends else None,
+        citations=citations(dataset, [*frame["source_id"].unique(), *note_ids]),
+        notes=notes,
+        trends=_trends(scores, frame["iso3"].tolist(), until=year) if with_trends else None,
     )
 
 
@@ -472,12 +519,13 @@ def csp_series(dataset: Dataset, countries: Sequence[Country], start: int | None
     frame = pd.DataFrame({"year": wide.index.to_numpy()})
     for country in countries:
         frame[country.name] = wide[country.iso3].to_numpy()
+    notes, _ = _caveat_notes(dataset, "csp", codes, frame["year"].tolist())
     return Report(
         name="chart",
         title=f"CSP Index on Torture: {', '.join(c.name for c in countries)}",
         frame=frame,
         citations=citations(dataset, subset["source_id"].astype(str).unique()),
-        notes=_caveat_notes(dataset, "csp", codes, frame["year"].tolist()),
+        notes=notes,
     )
 
 
@@ -490,8 +538,15 @@ def compare_csp(dataset: Dataset, countries: Sequence[Country], start: int | Non
     if len(countries) == 2:
         frame["gap"] = (frame[countries[0].name] - frame[countries[1].name]).round(2)
         title += f" (gap = {countries[0].name} minus {countries[1].name})"
+    scores = _scores(dataset)
+    shown = scores.loc[scores["iso3"].isin([c.iso3 for c in countries])
+                       & scores["year"].isin(frame["year"]), ["year", "source_id"]]
+    by_year = shown.groupby("year")["source_id"].agg(lambda ids: ";".join(sorted(set(map(str, ids)))))
+    frame["source_id"] = frame["year"].map(by_year)  # where each row's figures come from
     trends = {c.name: frame[c.name].dropna().tolist() for c in countries}
-    return replace(series, name="compare", title=title,
+    _, note_ids = _caveat_notes(dataset, "csp", [c.iso3 for c in countries], frame["year"].tolist())
+    cited = citations(dataset, [*(c.source_id for c in series.citations), *note_ids])
+    return replace(series, name="compare", title=title, citations=cited,
                    column_trends=trends if with_trends and len(frame) > 1 else None)
 
 
@@ -582,10 +637,12 @@ def list_sources(dataset: Dataset) -> Report:
         for value in dataset.table(spec)[columns[0]].dropna().astype(str):
             for part in value.split(";"):
                 uses[part.strip()] = uses.get(part.strip(), 0) + 1
-    frame = sources[["source_id", "title", "publisher", "date", "url"]].copy()
+    frame = sources[["source_id", "title", "publisher", "date", "url", "note"]].copy()
     frame["cited_by_rows"] = frame["source_id"].map(uses).fillna(0).astype(int)
     frame = frame.sort_values(["publisher", "date", "source_id"], ignore_index=True)
-    return Report(name="sources", title=f"Sources: {len(frame)}", frame=frame)
+    return Report(name="sources", title=f"Sources: {len(frame)} (titles in [brackets] are "
+                  "descriptive: the original headline was not recorded)", frame=frame,
+                  context_columns=())
 
 
 # -- explain ------------------------------------------------------------------------------
@@ -628,7 +685,8 @@ def explain_country(dataset: Dataset, country: Country) -> Profile:
         ids += frame["source_id"].tolist()
     else:
         sections.append(Section("scores", "CSP Index on Torture scores", lines=[
-            f"{country.name} has no published CSP Index on Torture score in tindex's data."]))
+            f"tindex has no CSP Index on Torture score for {country.name} (see the caveats "
+            "for what is known about its coverage)."]))
 
     gti_summary, gti_section, gti_ids = _gti_profile(dataset, country)
     summary += gti_summary
@@ -648,10 +706,12 @@ def explain_country(dataset: Dataset, country: Country) -> Profile:
             })))
             ids += mine["source_id"].astype(str).tolist()
 
-    caveat_lines, caveat_ids = _caveats_for(dataset, country.iso3, has_csp)
-    if caveat_lines:
-        sections.append(Section("caveats", "Caveats", lines=caveat_lines))
-        ids += caveat_ids
+    indices = (["csp"] if has_csp else []) + (["gti"] if gti_summary else [])
+    caveats = _country_caveats(dataset, country.iso3, indices)
+    if not caveats.empty:
+        sections.append(Section("caveats", "Caveats", lines=[
+            note(t, i) for t, i in zip(caveats["text"], caveats["source_ids"], strict=True)]))
+        ids += caveats["source_ids"].astype(str).tolist()
 
     recommendations = dataset.optional(schema.RECOMMENDATIONS)
     if recommendations is not None:
@@ -660,7 +720,7 @@ def explain_country(dataset: Dataset, country: Country) -> Profile:
         mine = recommendations[applies]
         if not mine.empty:
             sections.append(Section("recommendations", "Recommendations (as published, condensed)",
-                                    lines=[f"{t} [{s}]" for t, s in
+                                    lines=[note(t, i) for t, i in
                                            zip(mine["text"], mine["source_id"], strict=True)]))
             ids += mine["source_id"].astype(str).tolist()
 
@@ -703,16 +763,15 @@ def _gti_profile(dataset: Dataset, country: Country) -> tuple[
     return summary, Section("gti", f"{heading} {edition}", frame=frame, lines=lines), ids
 
 
-def _caveats_for(dataset: Dataset, iso3: str, has_csp: bool) -> tuple[list[str], list[str]]:
+def _country_caveats(dataset: Dataset, iso3: str, indices: Sequence[str]) -> pd.DataFrame:
+    """About this country (any index, any year), then general ones for the indices it is in."""
     caveats = dataset.optional(schema.CAVEATS)
     if caveats is None:
-        return [], []
-    chosen = caveats["iso3"] == iso3
-    if has_csp:
-        chosen |= caveats["iso3"].isna() & (caveats["index"] == "csp")
-    rows = caveats[chosen.fillna(False).astype(bool)]
-    lines = [f"{t} [{s}]" for t, s in zip(rows["text"], rows["source_ids"], strict=True)]
-    return lines, rows["source_ids"].astype(str).tolist()
+        return pd.DataFrame(columns=schema.CAVEATS.column_names)
+    parts = [caveats[caveats["iso3"] == iso3], _caveats(dataset, None, [iso3])]
+    parts += [_caveats(dataset, index, [iso3]) for index in indices]
+    merged = pd.concat(parts, ignore_index=True)
+    return merged.drop_duplicates(subset=["caveat_id"])
 
 
 def explain_index(dataset: Dataset, index: str) -> Profile:
@@ -733,7 +792,8 @@ def explain_index(dataset: Dataset, index: str) -> Profile:
         scores = _scores(dataset)
         coverage = scores.groupby("year")["country"].count()
         summary.append(("years", "Years", year_span(scores["year"].unique())))
-        sections.append(Section("coverage", "Countries measured per year", frame=pd.DataFrame({
+        sections.append(Section("coverage", "Countries with scores in tindex, per year",
+                                frame=pd.DataFrame({
             "year": coverage.index.to_numpy(), "countries": coverage.to_numpy()})))
     if index == "gti":
         pillars = dataset.optional(schema.GTI_PILLARS)
@@ -752,12 +812,10 @@ def explain_index(dataset: Dataset, index: str) -> Profile:
             sections.append(Section("levels", f"Overall levels found for GTI {edition}",
                                     frame=pd.DataFrame({"level": [str(i) for i in counts.index],
                                                         "countries": counts.to_numpy()})))
-    caveats = dataset.optional(schema.CAVEATS)
-    if caveats is not None:
-        mine = caveats[(caveats["index"] == index) & caveats["iso3"].isna()]
-        if not mine.empty:
-            sections.append(Section("caveats", "Caveats", lines=[
-                f"{t} [{s}]" for t, s in zip(mine["text"], mine["source_ids"], strict=True)]))
-            ids += mine["source_ids"].astype(str).tolist()
+    mine = _caveats(dataset, index)
+    if not mine.empty:
+        sections.append(Section("caveats", "Caveats", lines=[
+            note(t, i) for t, i in zip(mine["text"], mine["source_ids"], strict=True)]))
+        ids += mine["source_ids"].astype(str).tolist()
     return Profile(name="explain", title=str(info["name"]), summary=summary, sections=sections,
                    citations=citations(dataset, ids))

@@ -7,6 +7,7 @@ Tables load only when a command asks for them, each once.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from dataclasses import dataclass
@@ -23,10 +24,11 @@ from tindex.schema import Column, Kind, TableSpec
 
 HEADER_LIMIT = 1_000_000  # bytes: a longer first line is not a CSV header
 _BITMAP_LIMIT = 1 << 24  # distinct-value tests use a bitmap of up to 16 MB, else hashing
+_COMMA, _LF, _CR, _QUOTE = (ord(c) for c in ',\n\r"')
+_FIELD_EDGES = (_COMMA, _LF, _CR)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _WHOLE_NUMBER = r"[+-]?\d+"
 _DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
-_ISO3_FORMAT = r"[A-Z]{3}"
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ class TableReader:
         if self.path.stat().st_size > 5_000_000:
             return
         width = len(header)
+        if _rows_all_have(self.path.read_bytes(), width):
+            return  # the row-by-row scan below would find nothing: spare it
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             line_no = 1  # where the current row starts: a quoted cell can span lines
@@ -383,6 +387,55 @@ class TableReader:
                              + "; ".join(names), line, other)
 
 
+def _rows_all_have(raw: bytes, width: int) -> bool:
+    """True when every non-empty row of the CSV bytes has `width` fields, found with numpy.
+
+    False means ragged or not sure (a stray quote, NUL, a very long line): the exact scan
+    with the csv module then decides and names the line. A quote counts as csv.reader
+    (excel dialect) reads it only where it opens or closes a field or is doubled inside
+    one; any other quote makes this answer False.
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    if b"\x00" in raw:
+        return False
+    data = np.frombuffer(raw, dtype=np.uint8)
+    comma = data == _COMMA
+    line_break = data == _LF
+    scratch = np.equal(data, _CR)  # one spare array, reused: fresh memory is what costs here
+    line_break |= scratch
+    if b'"' in raw:
+        quotes = np.flatnonzero(np.equal(data, _QUOTE, out=scratch))
+        if len(quotes) % 2:
+            return False
+        opening, closing = quotes[0::2], quotes[1::2]
+        before = data[np.maximum(opening - 1, 0)]
+        after = data[np.minimum(closing + 1, len(data) - 1)]
+        opens = np.isin(before, _FIELD_EDGES) | (opening == 0)
+        opens[1:] |= opening[1:] == closing[:-1] + 1  # "" inside a quoted field
+        closes = np.isin(after, _FIELD_EDGES) | (closing == len(data) - 1)
+        closes[:-1] |= closing[:-1] + 1 == opening[1:]
+        if not (opens.all() and closes.all()):
+            return False
+        inside = scratch.view(np.int8)
+        inside[:] = 0
+        inside[opening] = 1
+        inside[closing] = -1
+        np.cumsum(inside, dtype=np.int8, out=inside)  # 1 from an opening quote to its closing one
+        outside = np.equal(inside, 0, out=scratch)
+        comma &= outside
+        line_break &= outside
+    ends = np.append(np.flatnonzero(line_break), len(data))
+    starts = np.append(0, ends[:-1] + 1)
+    rows = starts < ends  # an empty line is no row
+    if not rows.any():
+        return True
+    if (ends - starts).max() > csv.field_size_limit():
+        return False  # a field may pass the csv module's limit: let the exact scan say so
+    commas = np.add.reduceat(comma, starts[rows], dtype=np.int64)
+    return bool((commas == width - 1).all())
+
+
 def _typed_dtype(column: Column) -> Any:
     if column.kind is Kind.INT:
         return "int64" if column.required else "Int64"
@@ -418,32 +471,36 @@ def _distinct_values(values: pd.Series) -> Any:
     return values.dropna().unique()
 
 
-def _key_codes(values: pd.Series) -> tuple[np.ndarray, int]:
-    """Per row a code 1..size-1 that is equal exactly when the values are (0: empty), and size."""
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, int, int]:
+    """(array, offset, size): array + offset is, per row, a code 1..size-1 that is equal
+    exactly when the values are (0: empty). The array may be the column's own data."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = np.add(values.cat.codes.to_numpy(), 1, dtype=np.int64)
-        return codes, len(values.cat.categories) + 1
+        return values.cat.codes.to_numpy(), 1, len(values.cat.categories) + 1
     array = values.to_numpy()
     if array.dtype.kind in "iu" and len(array):
         low, high = int(array.min()), int(array.max())
         if high - low < _BITMAP_LIMIT:  # whole numbers in a short range (years): no hashing
-            return np.subtract(array, low - 1, dtype=np.int64), high - low + 2
+            return array, 1 - low, high - low + 2
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes.astype(np.int64) + 1, len(uniques) + 1
+    return codes, 1, len(uniques) + 1
 
 
 def _combined_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int]:
     """One int64 per row that is equal exactly when the key columns are equal, and the span.
 
+    Built in place in a single array: on large tables every fresh array costs time.
     Past 2**63 the codes wrap around: distinct keys may then collide (a false alarm that
     the exact check sorts out), equal keys never differ.
     """
-    combined = np.zeros(len(frame), dtype=np.int64)
-    span = 1
-    for name in columns:
-        codes, size = _key_codes(frame[name])
-        combined *= size  # in place: no temporary arrays of millions of rows
-        combined += codes
+    first, *rest = columns
+    array, offset, span = _key_codes(frame[first])
+    combined = array.astype(np.int64)  # a copy: the column's own data is never changed
+    combined += offset
+    for name in rest:
+        array, offset, size = _key_codes(frame[name])
+        combined *= size
+        combined += array
+        combined += offset
         span *= size
     return combined, span
 
@@ -479,13 +536,15 @@ def _pair_codes(iso3: pd.Series, country: pd.Series) -> np.ndarray:
     For two categorical columns: sorted like groupby's groups, found without hashing rows.
     """
     width = len(country.cat.categories)
+    span = len(iso3.cat.categories) * width
     codes = iso3.cat.codes.to_numpy()
     names = country.cat.codes.to_numpy()
-    combined = np.multiply(codes, width, dtype=np.int64)
+    combined = codes.astype(np.int64) if span >= 2**31 else codes.astype(np.int32)  # in place
+    combined *= width
     combined += names
     if len(combined) and min(codes.min(), names.min()) < 0:  # some cell is empty
         combined = combined[(codes >= 0) & (names >= 0)]
-    return _distinct_codes(combined, len(iso3.cat.categories) * width)
+    return _distinct_codes(combined, span)
 
 
 def _one_to_one(iso3: pd.Series, country: pd.Series) -> bool:
@@ -601,8 +660,12 @@ class Dataset:
             raise UsageError(
                 f"no data for {printable(wanted)} ({code}); countries with data: {', '.join(names)}"
             )
-        aliases = list(self._aliases())
-        raise UsageError(f"unknown country {printable(wanted)}{did_you_mean(wanted, names + aliases)}")
+        # Suggest canonical names only, even when the closest match is an alias.
+        canonical = {alias: str(by_code.get(code, alias)) for alias, code in self._aliases().items()}
+        hint = did_you_mean(wanted, names + list(canonical))
+        for alias, name in canonical.items():
+            hint = hint.replace(alias, name) if alias not in names else hint
+        raise UsageError(f"unknown country {printable(wanted)}{_dedupe_hint(hint)}")
 
     def _aliases(self) -> dict[str, str]:
         frame = self.optional(schema.ALIASES)
@@ -615,6 +678,16 @@ class Dataset:
             if alias.casefold() == folded:
                 return code
         return None
+
+
+def _dedupe_hint(hint: str) -> str:
+    """' (did you mean Belarus, Belarus or Russia?)' -> ' (did you mean Belarus or Russia?)'."""
+    if not hint:
+        return hint
+    names = hint.removeprefix(" (did you mean ").removesuffix("?)").replace(" or ", ", ").split(", ")
+    unique = list(dict.fromkeys(names))
+    joined = unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " or " + unique[-1]
+    return f" (did you mean {joined}?)"
 
 
 def _distinct_pairs(frame: pd.DataFrame) -> pd.DataFrame:

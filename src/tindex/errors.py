@@ -6,7 +6,6 @@ Exit codes (documented in the README): 0 success, 1 a problem with the data,
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
 

@@ -64,8 +64,6 @@ class TableSpec:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
 
 
 def _country_columns() -> tuple[Column, Column]:
@@ -224,4 +222,3 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     RECOMMENDATIONS,
     ALIASES,
 )
-TABLES_BY_NAME = {spec.name: spec for spec in ALL_TABLES}

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 class RenderOptions:
     fmt: OutputFormat
     color: bool = False
-    width: int | None = None  # terminal width for rich tables; None lets rich decide
 
 
 def render(result: Report | Profile, options: RenderOptions, out: TextIO) -> None:

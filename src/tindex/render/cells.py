@@ -63,7 +63,7 @@ def display(value: Any, column: str) -> str:
         if math.isinf(number):
             return "inf" if number > 0 else "-inf"
         if column in PERCENT_COLUMNS:
-            return f"{number:+.1f}%"
+            return f"{number:+.1f}%" if round(number, 1) else "0.0%"
         if column in SIGNED_COLUMNS:
             return f"{number:+.2f}" if number else "0.00"
         if column in ("rank", "of", "year", "edition", "pillar", "countries"):

@@ -178,8 +178,8 @@ def csp_lines(report: Report, path: Path) -> None:
     values = frame[names].to_numpy(dtype=float)
     with matplotlib.rc_context(_STYLE):
         layout = _Layout(report.title,
-                         f"Score by year of data, {year_span(years)}. Each point is labelled with "
-                         "the published value; the dark line marks 0.",
+                         f"Score by year of data, {year_span(years)}; higher is better. Each point "
+                         "is labelled with the published value; the dark line marks 0.",
                          report.citations, width=10, plot_height=4.8, left=0.9,
                          right=2.0, above_plot=0.15, below_plot=0.6)
         fig, ax = layout.figure()

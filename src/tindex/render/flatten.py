@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from tindex.core import Profile
+from tindex.core import Citation, Profile, Report
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -59,3 +59,25 @@ def profile_object(profile: Profile) -> dict[str, Any]:
         },
         "sources": [citation.__dict__ for citation in profile.citations],
     }
+
+
+# -- views for people (terminal tables, Markdown, tabulate's formats) ----------------------
+
+
+def people_frame(report: Report) -> pd.DataFrame:
+    """The report's table without the columns only machines need (codes, ids, context)."""
+    return report.frame.drop(columns=[c for c in report.context_columns if c in report.frame])
+
+
+def section_frame(frame: pd.DataFrame, citations: list[Citation]) -> pd.DataFrame:
+    """A profile section with source ids replaced by the numbers of the source list."""
+    if "source_id" not in frame:
+        return frame
+    numbers = {c.source_id: f"[{n}]" for n, c in enumerate(citations, start=1)}
+    return frame.assign(source_id=frame["source_id"].map(numbers)).rename(
+        columns={"source_id": "source"})
+
+
+def summary_column(key: str) -> str:
+    """The display rule for a summary value: changes get a sign, the rest as they are."""
+    return "change" if key.endswith("change") else key

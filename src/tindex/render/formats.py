@@ -15,9 +15,10 @@ class OutputFormat(StrEnum):
     TSV = "tsv"
     JSON = "json"
     MARKDOWN = "markdown"
-    # tabulate's formats, except unsafehtml and latex_raw (they pass cells through
-    # unescaped) and tsv (tindex's own tsv neutralises formulas).
-    ASCIIDOC = "asciidoc"
+    # tabulate's formats whose cells are plain text, escaped by tabulate (html, latex), or
+    # escaped here (github, pipe, rst). Left out: formats that pass cell text through as
+    # live markup (unsafehtml, latex_raw, mediawiki, moinmoin, jira, textile, youtrack,
+    # asciidoc, orgtbl) and tsv (tindex's own tsv neutralises formulas).
     COLON_GRID = "colon_grid"
     DOUBLE_GRID = "double_grid"
     DOUBLE_OUTLINE = "double_outline"
@@ -28,15 +29,11 @@ class OutputFormat(StrEnum):
     HEAVY_GRID = "heavy_grid"
     HEAVY_OUTLINE = "heavy_outline"
     HTML = "html"
-    JIRA = "jira"
     LATEX = "latex"
     LATEX_BOOKTABS = "latex_booktabs"
     LATEX_LONGTABLE = "latex_longtable"
-    MEDIAWIKI = "mediawiki"
     MIXED_GRID = "mixed_grid"
     MIXED_OUTLINE = "mixed_outline"
-    MOINMOIN = "moinmoin"
-    ORGTBL = "orgtbl"
     OUTLINE = "outline"
     PIPE = "pipe"
     PLAIN = "plain"
@@ -49,8 +46,6 @@ class OutputFormat(StrEnum):
     SIMPLE = "simple"
     SIMPLE_GRID = "simple_grid"
     SIMPLE_OUTLINE = "simple_outline"
-    TEXTILE = "textile"
-    YOUTRACK = "youtrack"
 
     @property
     def module(self) -> str:
@@ -65,7 +60,11 @@ _OWN_MODULES = {
     OutputFormat.JSON: "json_format",
     OutputFormat.MARKDOWN: "markdown",
 }
-UNSAFE_TABULATE_FORMATS = frozenset({"unsafehtml", "latex_raw", "tsv"})
+UNSAFE_TABULATE_FORMATS = frozenset({
+    "unsafehtml", "latex_raw", "mediawiki", "moinmoin", "jira", "textile", "youtrack", "asciidoc",
+    "orgtbl", "tsv",
+})
+MARKUP_TABULATE_FORMATS = frozenset({"github", "pipe", "rst"})  # cells escaped as Markdown
 MAIN_FORMATS = "table, csv, tsv, json, markdown"
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from tindex.core import Citation, Profile, Report
 from tindex.render import RenderOptions
 from tindex.render.cells import clean_text, display
+from tindex.render.flatten import people_frame, section_frame, summary_column
 from tindex.render.sparkline import sparkline
 
 _PLAIN_URL = re.compile(r"https?://[^\s<>`\x00-\x1f\x7f-\x9f]+")
@@ -84,8 +85,7 @@ def _write(blocks: list[str], out: TextIO) -> None:
 
 
 def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
-    shown = report.frame.drop(columns=[c for c in report.context_columns if c in report.frame])
-    blocks = [heading(3, report.title), pipe_table(shown), _bullets(report.notes, "Note: ")]
+    blocks = [heading(3, report.title), pipe_table(people_frame(report)), _bullets(report.notes, "Note: ")]
     if report.citations:
         blocks += ["Sources:", _sources(report.citations)]
     _write(blocks, out)
@@ -93,7 +93,7 @@ def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
 
 def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
     summary = "\n".join(
-        f"- **{escape(label)}:** {escape(display(value, 'change' if key.endswith('change') else key))}"
+        f"- **{escape(label)}:** {escape(display(value, summary_column(key)))}"
         for key, label, value in profile.summary)
     blocks = [heading(1, profile.title), summary]
     for section in profile.sections:
@@ -101,7 +101,7 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
         if section.trend is not None and len(section.trend) > 1:
             blocks.append(f"Trend: {sparkline(section.trend)}")
         if section.frame is not None and not section.frame.empty:
-            blocks.append(pipe_table(section.frame))
+            blocks.append(pipe_table(section_frame(section.frame, profile.citations)))
         blocks.append(_bullets(section.lines))
     if profile.citations:
         blocks += [heading(2, "Sources"), _sources(profile.citations)]

@@ -17,6 +17,7 @@ from rich.text import Text
 from tindex.core import Citation, Profile, Report
 from tindex.render import RenderOptions
 from tindex.render.cells import PERCENT_COLUMNS, SIGNED_COLUMNS, clean_text, display
+from tindex.render.flatten import people_frame, section_frame, summary_column
 from tindex.render.sparkline import sparkline
 
 
@@ -28,7 +29,6 @@ def _console(options: RenderOptions, out: TextIO) -> Console:
         markup=False,
         emoji=False,
         highlight=False,
-        width=options.width,
     )
 
 
@@ -52,8 +52,10 @@ def _table(frame: pd.DataFrame, title: str | None, color: bool,
     )
     numeric = {str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
     for name in frame.columns:
+        # Numbers and country names are never broken across lines; long text wraps.
+        short = str(name) in numeric or str(name) in ("country", "level", "source")
         table.add_column(Text(clean_text(str(name))), justify="right" if str(name) in numeric else "left",
-                         overflow="fold")
+                         overflow="fold", no_wrap=short)
     show_trends = trends is not None and any(len(t) > 1 for t in trends)
     if show_trends:
         table.add_column(Text("trend"), no_wrap=True)
@@ -72,10 +74,6 @@ def _table(frame: pd.DataFrame, title: str | None, color: bool,
     return table
 
 
-def people_frame(report: Report) -> pd.DataFrame:
-    """The report's table without the columns only machines need."""
-    drop = [c for c in report.context_columns if c in report.frame.columns]
-    return report.frame.drop(columns=drop)
 
 
 def _footer(console: Console, notes: list[str], citations: list[Citation]) -> None:
@@ -101,8 +99,7 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
     summary.add_column(style="bold" if options.color else "")
     summary.add_column()
     for key, label, value in profile.summary:
-        summary.add_row(Text(clean_text(label)), Text(display(value, "change" if key.endswith("change")
-                                                              else key)))
+        summary.add_row(Text(clean_text(label)), Text(display(value, summary_column(key))))
     console.print(summary)
     for section in profile.sections:
         console.print()
@@ -110,7 +107,8 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
         if section.trend is not None and len(section.trend) > 1:
             console.print(Text("trend " + sparkline(section.trend), style="cyan" if options.color else ""))
         if section.frame is not None and not section.frame.empty:
-            console.print(_table(section.frame, None, options.color))
+            console.print(_table(section_frame(section.frame, profile.citations), None,
+                                 options.color))
         for line in section.lines:
             console.print(Text("- " + clean_text(line)))
     if profile.citations:
