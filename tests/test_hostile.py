@@ -600,3 +600,48 @@ def test_a_colour_terminal_gets_only_tindex_own_styles(hostile_dir: Path) -> Non
         without_styles = re.sub(r"\x1b\[[0-9;]*m", "", out).replace("\r\n", "\n")
         assert not RAW_CONTROL.search(without_styles), (args, without_styles)
         assert "[link=https://evil.example]x[/link]" in without_styles or args[0] != "rank"
+
+
+# -- found in review: line numbers, stray spaces, dates, repeated pillar names -------------
+
+
+def _replace_line(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_line_numbers_count_blank_lines_and_multiline_cells(data_copy: Path, tindex: Run) -> None:
+    scores = data_copy / "index_scores.csv"
+    _replace_line(scores, "Armenia,ARM,2019,93.77,csp-2025\n", "Armenia,ARM,2019,93.77,csp-2025\n\n")
+    _replace_line(scores, "Armenia,ARM,2022,111.57", "Armenia,ARM,2O22,111.57")
+    facts = data_copy / "facts.csv"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace('"Change in', '"Change\nin', 1)  # a quoted cell over two lines
+    lines[3] = lines[3].replace(",Ratified,", ",,", 1)
+    facts.write_text("".join(lines), encoding="utf-8")
+    result = tindex("validate", str(data_copy))
+    assert result.code == 1
+    assert "index_scores.csv:6: year: not a whole number ('2O22')" in result.out
+    assert "facts.csv:5: value: empty cell" in result.out  # line 4 of the list, +1 for the break
+
+
+def test_spaces_around_a_categorical_value_are_stripped(data_copy: Path, tindex: Run) -> None:
+    scores = data_copy / "index_scores.csv"
+    _replace_line(scores, "Armenia,ARM,2021,84.08,csp-2025\n", "Armenia ,ARM,2021,84.08,csp-2025 \n")
+    assert tindex("validate", str(data_copy)).code == 0
+    assert tindex("--data-dir", str(data_copy), "rank", "2021").out == tindex("rank", "2021").out
+
+
+def test_impossible_dates_are_rejected(data_copy: Path, tindex: Run) -> None:
+    _replace_line(data_copy / "sources.csv", ",2025-08-08,", ",2025-13-08,")
+    result = tindex("validate", str(data_copy))
+    assert "sources.csv:2: date: not a date" in result.out and "'2025-13-08'" in result.out
+
+
+def test_pillar_names_must_match_the_pillar_list(data_copy: Path, tindex: Run) -> None:
+    _replace_line(data_copy / "pillars.csv", "BLR,2,Ending police brutality and institutional violence",
+                  "BLR,2,Ending police brutality")
+    result = tindex("validate", str(data_copy))
+    assert result.code == 1
+    assert "pillars.csv:6: pillar_name: pillar 2 is called" in result.out

@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +65,25 @@ class TableProblems(Exception):
         self.problems = problems
 
 
-def _line_numbers(mask: pd.Series) -> np.ndarray:
-    """File line numbers of the rows selected by mask (line 1 is the header)."""
-    return np.flatnonzero(mask.to_numpy()) + 2
+def _rows(mask: pd.Series) -> np.ndarray:
+    """Positions of the rows selected by mask (turned into file lines by `line_of`)."""
+    return np.flatnonzero(mask.to_numpy())
+
+
+def _record_start_lines(path: Path) -> list[int]:
+    """The file line on which each data record starts, skipping blank lines as pandas does.
+
+    Only read when a problem is reported, so correct line numbers cost nothing otherwise.
+    """
+    starts: list[int] = []
+    previous_end = 0
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        for record in reader:
+            if record:
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return starts[1:]  # the first record is the header
 
 
 class TableReader:
@@ -76,6 +94,16 @@ class TableReader:
         self.spec = spec
         self.label = label
         self.problems: list[Problem] = []
+        self._record_lines: list[int] | None = None
+
+    def line_of(self, row: int) -> int:
+        """The file line where data row `row` starts (blank lines and multi-line cells count)."""
+        if self._record_lines is None:
+            try:
+                self._record_lines = _record_start_lines(self.path)
+            except (OSError, csv.Error):
+                self._record_lines = []
+        return self._record_lines[row] if row < len(self._record_lines) else row + 2
 
     def problem(self, message: str, line: int | None = None, column: str | None = None,
                 value: object | None = None) -> None:
@@ -246,8 +274,8 @@ class TableReader:
         missing = values.isna()
         empty = missing if unreadable is None else missing & ~unreadable
         if column.required and empty.any():
-            for line in _line_numbers(empty)[:20]:
-                self.problem("empty cell", int(line), name)
+            for row in _rows(empty)[:20]:
+                self.problem("empty cell", self.line_of(row), name)
         if column.kind is Kind.INT:
             self._check_range(values, column)
             return values.astype("int64") if not missing.any() else values.astype("Int64")
@@ -260,7 +288,7 @@ class TableReader:
         checks = {
             Kind.ISO3: self._check_iso3,
             Kind.ISO3_LIST: self._check_iso3_list,
-            Kind.DATE: self._check_pattern(_DATE, "not a date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+            Kind.DATE: self._check_date,
             Kind.URL: self._check_pattern(r"https?://\S+", "not an http(s) URL"),
             Kind.INDEX: self._check_index,
         }
@@ -284,8 +312,8 @@ class TableReader:
             numbers = pd.to_numeric(text.where(whole), errors="coerce")
             message = "not a whole number"
         bad = numbers.isna() & text.notna()
-        for line in _line_numbers(bad)[:20]:
-            self.problem(message, int(line), column.name, text.iloc[line - 2])
+        for row in _rows(bad)[:20]:
+            self.problem(message, self.line_of(row), column.name, text.iloc[row])
         return numbers, bad
 
     def _check_finite(self, values: pd.Series, column: Column) -> pd.Series:
@@ -293,8 +321,8 @@ class TableReader:
         infinite = pd.Series(np.isinf(values.to_numpy()), index=values.index)
         if not infinite.any():
             return values
-        for line in _line_numbers(infinite)[:20]:
-            self.problem("not a finite number", int(line), column.name, values.iloc[line - 2])
+        for row in _rows(infinite)[:20]:
+            self.problem("not a finite number", self.line_of(row), column.name, values.iloc[row])
         return values.where(~infinite)
 
     def _check_range(self, values: pd.Series, column: Column) -> None:
@@ -310,19 +338,19 @@ class TableReader:
             outside |= (values > column.maximum).fillna(False).astype(bool)
         if outside.any():
             limits = f"{column.minimum} to {column.maximum}"
-            for line in _line_numbers(outside)[:20]:
-                self.problem(f"out of range ({limits})", int(line), column.name, values.iloc[line - 2])
+            for row in _rows(outside)[:20]:
+                self.problem(f"out of range ({limits})", self.line_of(row), column.name, values.iloc[row])
 
     def _to_levels(self, values: pd.Series, column: Column, allowed: tuple[str, ...]) -> pd.Series:
         canonical = {level.casefold(): level for level in allowed}
         text = values.astype("object")
         normalised = text.map(lambda v: canonical.get(v.casefold(), v) if isinstance(v, str) else v)
         unknown = normalised.notna() & ~normalised.isin(allowed)
-        for line in _line_numbers(unknown)[:20]:
-            value = normalised.iloc[line - 2]
+        for row in _rows(unknown)[:20]:
+            value = normalised.iloc[row]
             hint = did_you_mean(value, list(allowed))
             self.problem(f"unknown {column.kind.value}{hint}; allowed: {', '.join(allowed)}",
-                         int(line), column.name, value)
+                         self.line_of(row), column.name, value)
         return pd.Series(
             pd.Categorical(normalised.where(~unknown), categories=allowed, ordered=True),
             index=values.index,
@@ -334,8 +362,8 @@ class TableReader:
         return values.isin(bad) if bad else pd.Series(False, index=values.index)
 
     def _report(self, mask: pd.Series, values: pd.Series, column: str, message: str) -> None:
-        for line in _line_numbers(mask)[:20]:
-            self.problem(message, int(line), column, values.iloc[line - 2])
+        for row in _rows(mask)[:20]:
+            self.problem(message, self.line_of(row), column, values.iloc[row])
 
     def _check_iso3(self, values: pd.Series, column: Column) -> None:
         codes = iso3_codes()
@@ -351,6 +379,20 @@ class TableReader:
         bad = self._bad_values(values, lambda v: v in schema.INDEX_IDS)
         self._report(bad, values, column.name, f"unknown index; allowed: {', '.join(schema.INDEX_IDS)}")
 
+    def _check_date(self, values: pd.Series, column: Column) -> None:
+        def is_date(value: object) -> bool:
+            text = str(value)
+            if not re.fullmatch(_DATE, text):
+                return False
+            try:
+                date.fromisoformat((text + "-01-01")[:10])  # checks month and day ranges
+            except ValueError:
+                return False
+            return True
+
+        bad = self._bad_values(values, is_date)
+        self._report(bad, values, column.name, "not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+
     def _check_pattern(self, pattern: str, message: str) -> Any:
         compiled = re.compile(pattern)
 
@@ -365,10 +407,10 @@ class TableReader:
         if frame.empty or _all_distinct(frame, key):
             return
         twice = frame.duplicated(subset=key, keep="first")
-        for line in _line_numbers(twice)[:20]:
-            row = frame.iloc[line - 2]
+        for row in _rows(twice)[:20]:
+            row = frame.iloc[row]
             shown = ", ".join(f"{k}={row[k]}" for k in key)
-            self.problem(f"duplicate row for {shown}", int(line), None)
+            self.problem(f"duplicate row for {shown}", self.line_of(row), None)
 
     def _check_country_codes(self, frame: pd.DataFrame) -> None:
         """One name per code and one code per name, so that look-ups cannot disagree."""
@@ -382,7 +424,7 @@ class TableReader:
                 names = sorted(str(v) for v in clashing[other].unique())
                 first = frame.index[frame[column] == value]
                 rows = frame.loc[first]
-                line = int(first[(rows[other] != rows[other].iloc[0]).to_numpy()][0]) + 2
+                line = self.line_of(int(first[(rows[other] != rows[other].iloc[0]).to_numpy()][0]))
                 self.problem(f"{column} {value} is paired with more than one {other}: "
                              + "; ".join(names), line, other)
 
@@ -445,10 +487,12 @@ def _typed_dtype(column: Column) -> Any:
 
 
 def _strip(values: pd.Series) -> pd.Series:
+    """Cells without surrounding spaces, empty cells as missing."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        stripped = values.cat.rename_categories(lambda c: str(c).strip()) if _needs_strip(
-            values.cat.categories) else values
-        return stripped
+        categories = [str(c) for c in values.cat.categories]
+        if all(c == c.strip() and c for c in categories):
+            return values  # the usual case: nothing to do, no pass over the rows
+        return _strip(values.astype("object")).astype("category")
     text = values.astype("object")
     if pd.api.types.infer_dtype(text, skipna=True) == "string":  # as read: text or empty
         stripped = text.str.strip()  # half the pandas calls of the general case below
@@ -456,12 +500,6 @@ def _strip(values: pd.Series) -> pd.Series:
     mask = text.notna()
     text = text.where(~mask, text.astype(str).str.strip())
     return text.where(text != "")
-
-
-def _needs_strip(categories: pd.Index) -> bool:
-    as_text = [str(c) for c in categories]
-    stripped = [c.strip() for c in as_text]
-    return stripped != as_text and len(set(stripped)) == len(stripped)
 
 
 def _distinct_values(values: pd.Series) -> Any:
@@ -600,13 +638,14 @@ class Dataset:
             return pd.DataFrame(columns=spec.column_names), stop.problems
         problems = reader.problems
         try:
-            problems = problems + self._check_sources(frame, spec)
+            problems = problems + self._check_sources(frame, spec, reader.line_of)
         except DataError:  # sources.csv itself is broken: report this file's own problems first
             if not problems:
                 raise
         return frame, problems
 
-    def _check_sources(self, frame: pd.DataFrame, spec: TableSpec) -> list[Problem]:
+    def _check_sources(self, frame: pd.DataFrame, spec: TableSpec,
+                       line_of: Callable[[int], int]) -> list[Problem]:
         source_columns = [c for c in spec.columns if c.kind in (Kind.SOURCE, Kind.SOURCE_LIST)]
         if not source_columns:
             return []
@@ -620,11 +659,11 @@ class Dataset:
             else:
                 bad = [v for v in distinct if v not in known]
             if bad:
-                for line in _line_numbers(values.isin(bad))[:20]:
+                for row in _rows(values.isin(bad))[:20]:
                     problems.append(Problem(
-                        self.label(spec), int(line), column.name,
+                        self.label(spec), line_of(row), column.name,
                         f"unknown source id, not in {schema.SOURCES.filename}",
-                        str(values.iloc[line - 2]),
+                        str(values.iloc[row]),
                     ))
         return problems
 
@@ -767,4 +806,24 @@ def _cross_table_problems(dataset: Dataset) -> list[Problem]:
                     dataset.label(spec), None, "country",
                     f"{code} is called {first[0]!r} in {first[1]} but differently here", name,
                 ))
-    return problems
+    return problems + _pillar_name_problems(dataset)
+
+
+def _pillar_name_problems(dataset: Dataset) -> list[Problem]:
+    """pillars.csv repeats each pillar's name for readers: it must match gti_pillars.csv."""
+    pillars, names = dataset._tables.get("pillars"), dataset._tables.get("gti_pillars")
+    if pillars is None or names is None:
+        return []
+    expected = {int(n): str(name) for n, name in zip(names["pillar"], names["name"], strict=True)}
+    expected[schema.OVERALL_PILLAR] = "Overall"
+    problems = []
+    for row, (number, name) in enumerate(zip(pillars["pillar"], pillars["pillar_name"], strict=True)):
+        wanted = expected.get(int(number))
+        if wanted is None:
+            problems.append(Problem(dataset.label(schema.PILLARS), row + 2, "pillar",
+                                    f"no pillar {number} in {schema.GTI_PILLARS.filename}", str(number)))
+        elif str(name) != wanted:
+            problems.append(Problem(dataset.label(schema.PILLARS), row + 2, "pillar_name",
+                                    f"pillar {number} is called {wanted!r} in "
+                                    f"{schema.GTI_PILLARS.filename}", str(name)))
+    return problems[:20]
