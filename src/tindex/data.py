@@ -408,8 +408,8 @@ class TableReader:
             return
         twice = frame.duplicated(subset=key, keep="first")
         for row in _rows(twice)[:20]:
-            row = frame.iloc[row]
-            shown = ", ".join(f"{k}={row[k]}" for k in key)
+            record = frame.iloc[row]
+            shown = ", ".join(f"{k}={record[k]}" for k in key)
             self.problem(f"duplicate row for {shown}", self.line_of(row), None)
 
     def _check_country_codes(self, frame: pd.DataFrame) -> None:
