@@ -6,6 +6,8 @@ Exit codes (documented in the README): 0 success, 1 a problem with the data,
 
 from __future__ import annotations
 
+import re
+
 EXIT_DATA = 1
 EXIT_USAGE = 2
 
@@ -58,13 +60,19 @@ def printable(value: object, limit: int = 60) -> str:
     return f"'{escape_controls(text)}'"
 
 
+# C0 and C1 controls (ESC, BEL, CR, CSI ...), DEL, line/paragraph separators and bidi
+# overrides: anything that could move the cursor, recolour or reorder a terminal line.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def escape_controls(text: str) -> str:
-    """Show control characters and bidi overrides as escapes (\\x1b), leaving the rest alone."""
-    return "".join(
-        ch if ch.isprintable() and not _is_bidi_control(ch) else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
+    """Show control characters and bidi overrides as escapes (\\x1b), leaving the rest alone.
 
-
-def _is_bidi_control(ch: str) -> bool:
-    return "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069" or ch in "\u200e\u200f\u061c"
+    The one escaper for everything tindex prints: messages, tables, CSV, Markdown.
+    """
+    return UNSAFE_CHARACTERS.sub(_escape, text)

@@ -12,7 +12,8 @@ import math
 import re
 from typing import Any
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+from tindex.errors import escape_controls
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -20,15 +21,9 @@ SIGNED_COLUMNS = frozenset({"change", "gap", "rank_change", "stated_change"})
 PERCENT_COLUMNS = frozenset({"pct_change"})
 
 
-def _escape(match: re.Match[str]) -> str:
-    char = match.group(0)
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def clean_text(value: str) -> str:
     """Replace control and bidi characters by visible escapes such as \\x1b."""
-    return _UNSAFE.sub(_escape, value)
+    return escape_controls(value)
 
 
 def neutralise_formula(value: str) -> str:

@@ -10,10 +10,9 @@ from tindex.core import Profile, Report
 from tindex.render import RenderOptions
 from tindex.render.flatten import profile_object, records
 
-# json.dumps escapes C0 controls itself; C1 controls and bidi overrides are escaped here
-# so that no raw terminal control survives even with ensure_ascii=False.
-_RAW_CONTROLS = re.compile("[\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
-
+# json.dumps escapes C0 controls itself (and the JSON text needs its own newlines); the
+# rest of tindex's unsafe set becomes \u escapes, so nothing raw survives ensure_ascii=False.
+_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 def _dump(data: Any, out: TextIO) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
