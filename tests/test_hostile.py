@@ -139,8 +139,8 @@ DATA_CASES = [
           "('Concealled')"), ("rank", "--index", "gti")),
     Case("unresolvable source id", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,104,csp-2099"),
          ("index_scores.csv:3: source_id: unknown source id, not in sources.csv ('csp-2099')",)),
-    Case("wrong ISO code", replace(SCORES, ARMENIA_2020, "Armenia,XXA,2020,104,csp-2025"),
-         ("index_scores.csv:3: iso3: not an ISO 3166-1 alpha-3 code ('XXA')",)),
+    Case("wrong ISO code", replace(SCORES, ARMENIA_2020, "Armenia,ABC,2020,104,csp-2025"),
+         ("index_scores.csv:3: iso3: not an ISO 3166-1 alpha-3 code ('ABC')",)),
     Case("ISO code of another country", replace(SCORES, ARMENIA_2020, "Armenia,TJK,2020,104,csp-2025"),
          ("index_scores.csv:3: iso3: country Armenia is paired with more than one iso3: ARM; TJK",)),
     Case("ragged row, too many fields", replace(SCORES, ARMENIA_2020, ARMENIA_2020 + ",extra"),
@@ -645,3 +645,12 @@ def test_pillar_names_must_match_the_pillar_list(data_copy: Path, tindex: Run) -
     result = tindex("validate", str(data_copy))
     assert result.code == 1
     assert "pillars.csv:6: pillar_name: pillar 2 is called" in result.out
+
+
+def test_user_assigned_iso_codes_are_accepted(data_copy: Path, tindex: Run) -> None:
+    """ISO 3166-1 reserves XAA-XZZ (and others) for users: Kosovo is commonly XKX."""
+    scores = data_copy / "index_scores.csv"
+    scores.write_text(scores.read_text(encoding="utf-8") + "Kosovo,XKX,2024,50,csp-2025\n",
+                      encoding="utf-8")
+    assert tindex("validate", str(data_copy)).code == 0
+    assert "Kosovo" in tindex("--data-dir", str(data_copy), "rank", "2024").out

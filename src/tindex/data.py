@@ -7,7 +7,6 @@ Tables load only when a command asks for them, each once.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 from collections.abc import Callable
@@ -26,8 +25,6 @@ from tindex.schema import Column, Kind, TableSpec
 
 HEADER_LIMIT = 1_000_000  # bytes: a longer first line is not a CSV header
 _BITMAP_LIMIT = 1 << 24  # distinct-value tests use a bitmap of up to 16 MB, else hashing
-_COMMA, _LF, _CR, _QUOTE = (ord(c) for c in ',\n\r"')
-_FIELD_EDGES = (_COMMA, _LF, _CR)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _WHOLE_NUMBER = r"[+-]?\d+"
 _DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
@@ -233,8 +230,6 @@ class TableReader:
         if self.path.stat().st_size > 5_000_000:
             return
         width = len(header)
-        if _rows_all_have(self.path.read_bytes(), width):
-            return  # the row-by-row scan below would find nothing: spare it
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             line_no = 1  # where the current row starts: a quoted cell can span lines
@@ -427,56 +422,6 @@ class TableReader:
                 line = self.line_of(int(first[(rows[other] != rows[other].iloc[0]).to_numpy()][0]))
                 self.problem(f"{column} {value} is paired with more than one {other}: "
                              + "; ".join(names), line, other)
-
-
-def _rows_all_have(raw: bytes, width: int) -> bool:
-    """True when every non-empty row of the CSV bytes has `width` fields, found with numpy.
-
-    False means ragged or not sure (a stray quote, NUL, a very long line): the exact scan
-    with the csv module then decides and names the line. A quote counts as csv.reader
-    (excel dialect) reads it only where it opens or closes a field or is doubled inside
-    one; any other quote makes this answer False.
-    """
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
-    if b"\x00" in raw:
-        return False
-    data = np.frombuffer(raw, dtype=np.uint8)
-    comma = data == _COMMA
-    line_break = data == _LF
-    scratch = np.equal(data, _CR)  # one spare array, reused: fresh memory is what costs here
-    line_break |= scratch
-    if b'"' in raw:
-        quotes = np.flatnonzero(np.equal(data, _QUOTE, out=scratch))
-        if len(quotes) % 2:
-            return False
-        opening, closing = quotes[0::2], quotes[1::2]
-        before = data[np.maximum(opening - 1, 0)]
-        after = data[np.minimum(closing + 1, len(data) - 1)]
-        opens = np.isin(before, _FIELD_EDGES) | (opening == 0)
-        opens[1:] |= opening[1:] == closing[:-1] + 1  # "" inside a quoted field
-        closes = np.isin(after, _FIELD_EDGES) | (closing == len(data) - 1)
-        closes[:-1] |= closing[:-1] + 1 == opening[1:]
-        if not (opens.all() and closes.all()):
-            return False
-        inside = scratch.view(np.int8)
-        inside[:] = 0
-        inside[opening] = 1
-        inside[closing] = -1
-        np.cumsum(inside, dtype=np.int8, out=inside)  # 1 from an opening quote to its closing one
-        outside = np.equal(inside, 0, out=scratch)
-        comma &= outside
-        line_break &= outside
-    ends = np.append(np.flatnonzero(line_break), len(data))
-    starts = np.append(0, ends[:-1] + 1)
-    rows = starts < ends  # an empty line is no row
-    if not rows.any():
-        return True
-    if (ends - starts).max() > csv.field_size_limit():
-        return False  # a field may pass the csv module's limit: let the exact scan say so
-    at = np.flatnonzero(comma)  # commas in each row, counted by position (no cast copies)
-    commas = np.searchsorted(at, ends[rows]) - np.searchsorted(at, starts[rows])
-    return bool((commas == width - 1).all())
 
 
 def _typed_dtype(column: Column) -> Any:

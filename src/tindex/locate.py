@@ -6,7 +6,6 @@ Shell completion and `--help` use this module, so it imports only the standard l
 from __future__ import annotations
 
 import csv
-import json
 import os
 from functools import cache
 from importlib.util import find_spec
@@ -50,13 +49,27 @@ def country_names(data_dir: Path) -> list[str]:
     return sorted(names)
 
 
+def _user_assigned_codes() -> frozenset[str]:
+    """ISO 3166-1's codes reserved for user assignment (AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ).
+
+    Real data uses them (Kosovo is commonly XKX), and so may a data desk's own entities.
+    """
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    codes = {"AA" + c for c in letters} | {"ZZ" + c for c in letters}
+    codes |= {"Q" + a + b for a in letters[letters.index("M"):] for b in letters}
+    codes |= {"X" + a + b for a in letters for b in letters}
+    return frozenset(codes)
+
+
 @cache
 def iso3_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-3 code, from pycountry's database file.
+    """Every ISO 3166-1 alpha-3 code (pycountry's database) plus the user-assigned ones.
 
     Reading the JSON directly costs a few milliseconds; importing pycountry costs far
     more, and load-time validation runs on every command.
     """
+    import json
+
     spec = find_spec("pycountry")
     locations = list(spec.submodule_search_locations or []) if spec else []
     for location in locations:
@@ -64,7 +77,7 @@ def iso3_codes() -> frozenset[str]:
         if database.is_file():
             with database.open(encoding="utf-8") as handle:
                 entries = json.load(handle)["3166-1"]
-            return frozenset(entry["alpha_3"] for entry in entries)
+            return frozenset(entry["alpha_3"] for entry in entries) | _user_assigned_codes()
     import pycountry  # fallback if pycountry ever moves its database
 
-    return frozenset(country.alpha_3 for country in pycountry.countries)
+    return frozenset(country.alpha_3 for country in pycountry.countries) | _user_assigned_codes()

@@ -64,6 +64,9 @@ class TableSpec:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
 
 
 def _country_columns() -> tuple[Column, Column]:
