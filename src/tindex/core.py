@@ -238,10 +238,17 @@ def rank_csp(dataset: Dataset, year: int | None = None, top: int | None = None,
     frame = head_with_ties(frame, top, "rank")
     since = f"change since {previous}" if previous is not None else "no earlier year"
     order = "worst first" if reverse else "best first"
+    title = f"CSP Index on Torture {year}: {len(merged)} countries, {order} ({since})"
+    return _year_report(dataset, scores, "rank", title, frame, year, with_trends)
+
+
+def _year_report(dataset: Dataset, scores: pd.DataFrame, name: str, title: str,
+                 frame: pd.DataFrame, year: int, with_trends: bool) -> Report:
+    """A one-year table of countries with its sources, the year's caveats and trends."""
     notes, note_ids = _caveat_notes(dataset, "csp", frame["iso3"], [year])
     return Report(
-        name="rank",
-        title=f"CSP Index on Torture {year}: {len(merged)} countries, {order} ({since})",
+        name=name,
+        title=title,
         frame=frame,
         citations=citations(dataset, [*frame["source_id"].unique(), *note_ids]),
         notes=notes,
@@ -467,15 +474,8 @@ def delta_year(dataset: Dataset, year: int | None = None, top: int | None = None
                               na_position="last", ignore_index=True)
     frame = head_with_ties(frame, top, "change")
     order = "largest fall first" if reverse else "largest rise first"
-    notes, note_ids = _caveat_notes(dataset, "csp", frame["iso3"], [year])
-    return Report(
-        name="delta",
-        title=f"CSP Index on Torture: change {previous} to {year}, {order}",
-        frame=frame,
-        citations=citations(dataset, [*frame["source_id"].unique(), *note_ids]),
-        notes=notes,
-        trends=_trends(scores, frame["iso3"].tolist(), until=year) if with_trends else None,
-    )
+    title = f"CSP Index on Torture: change {previous} to {year}, {order}"
+    return _year_report(dataset, scores, "delta", title, frame, year, with_trends)
 
 
 # -- compare ------------------------------------------------------------------------------
@@ -617,7 +617,7 @@ def list_countries(dataset: Dataset) -> Report:
     if dataset.has(schema.INDEX_SCORES):
         scores = _scores(dataset)
         by_code = scores.groupby(scores["iso3"].astype(str))
-        frame["csp_years"] = frame["iso3"].map(by_code["year"].apply(year_span)).fillna("")
+        frame["csp_years"] = frame["iso3"].map(by_code["year"].apply(year_span))  # null if none
         ids += scores["source_id"].astype(str).unique().tolist()
     if dataset.has(schema.PILLARS):
         overall = dataset.table(schema.PILLARS)
