@@ -21,12 +21,12 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"```console\n\$ (?P<command>[^\n]+)\n(?P<output>.*?)```", re.DOTALL)
 
 
-def run_in_terminal(command: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TINDEX_")}
-    environment.update({"NO_COLOR": "1", "COLUMNS": "100", "LINES": "50", "TERM": "xterm"})
+def run_on_pty(argv: list[str], env: dict[str, str], stderr_too: bool = True,
+               cwd: Path | None = None) -> tuple[int, str]:
+    """Run argv with stdout (and stderr) on a pseudo-terminal; return (exit code, output)."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen(["bash", "-c", command], stdin=subprocess.DEVNULL, stdout=follower,
-                               stderr=follower, env=environment, cwd=README.parent)
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=follower,
+                               stderr=follower if stderr_too else subprocess.PIPE, env=env, cwd=cwd)
     os.close(follower)
     chunks: list[bytes] = []
     while True:
@@ -37,9 +37,15 @@ def run_in_terminal(command: str) -> str:
         if not chunk:
             break
         chunks.append(chunk)
-    process.wait(timeout=300)
+    code = process.wait(timeout=300)
     os.close(leader)
-    text = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return code, b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def run_in_terminal(command: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TINDEX_")}
+    environment.update({"NO_COLOR": "1", "COLUMNS": "100", "LINES": "50", "TERM": "xterm"})
+    _, text = run_on_pty(["bash", "-c", command], environment, cwd=README.parent)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
 
 

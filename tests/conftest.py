@@ -63,24 +63,12 @@ def data_copy(tmp_path: Path) -> Path:
 
 def on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run `python -m tindex ARGS` with stdout on a pseudo-terminal; return (exit code, output)."""
-    import pty
-
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        from readme_examples import run_on_pty
+    finally:
+        sys.path.pop(0)
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TINDEX_DATA_DIR")}
     environment.update({"TERM": "xterm-256color", "COLUMNS": "120"})
     environment.update(env or {})
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "tindex", *args], stdout=follower,
-                               stderr=subprocess.PIPE, env=environment)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    code = process.wait(timeout=120)
-    os.close(leader)
-    return code, b"".join(chunks).decode("utf-8", "replace")
+    return run_on_pty([sys.executable, "-m", "tindex", *args], environment, stderr_too=False)
