@@ -55,8 +55,8 @@ def _complete_country(incomplete: str) -> list[str]:
         names = country_names(choose_data_dir(None))
     except TindexError:
         return []
-    folded = incomplete.casefold()
-    return [name for name in names if name.casefold().startswith(folded)]
+    # typer keeps only exact-prefix matches, so completion is case-sensitive ("Kyr", not "kyr")
+    return [name for name in names if name.startswith(incomplete)]
 
 
 def _complete_subject(incomplete: str) -> list[str]:
