@@ -186,10 +186,21 @@ def _caveats(dataset: Dataset, index: str | None, countries: Iterable[str] = (),
 
 def _caveat_notes(dataset: Dataset, index: str, countries: Iterable[str] = (),
                   years: Iterable[int] | None = None) -> tuple[list[str], list[str]]:
-    """The caveats as notes, and the source ids they cite (to list among the sources)."""
+    """The caveats as notes, and the source ids they cite (to list among the sources).
+
+    Caveats about these countries or years are printed in full; those about the whole
+    index are counted in one line that points to `tindex explain INDEX`, so that a table
+    is not buried under the same paragraphs every time.
+    """
     rows = _caveats(dataset, index, countries, years)
-    notes = [note(t, s) for t, s in zip(rows["text"], rows["source_ids"], strict=True)]
-    return notes, rows["source_ids"].astype(str).tolist()
+    general = rows["iso3"].isna() & rows["year"].isna()
+    specific = rows[~general]
+    notes = [note(t, s) for t, s in zip(specific["text"], specific["source_ids"], strict=True)]
+    if general.any():
+        count = int(general.sum())
+        notes.append(f"{count} more caveat{'s' if count > 1 else ''} about the index as a whole "
+                     f"(scale, sources, coverage): run 'tindex explain {index}'.")
+    return notes, specific["source_ids"].astype(str).tolist()
 
 
 def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.DataFrame:

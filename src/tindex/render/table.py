@@ -52,10 +52,12 @@ def _table(frame: pd.DataFrame, title: str | None, color: bool,
     )
     numeric = {str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
     for name in frame.columns:
-        # Numbers and country names are never broken across lines; long text wraps.
+        # Numbers and country names keep their full width (never cut, never broken); long
+        # text and headers wrap instead.
         short = str(name) in numeric or str(name) in ("country", "level", "source")
+        widest = max((len(display(v, str(name))) for v in frame[name]), default=0)
         table.add_column(Text(clean_text(str(name))), justify="right" if str(name) in numeric else "left",
-                         overflow="fold", no_wrap=short)
+                         overflow="fold", min_width=widest if short else None)
     show_trends = trends is not None and any(len(t) > 1 for t in trends)
     if show_trends:
         table.add_column(Text("trend"), no_wrap=True)
