@@ -13,38 +13,33 @@ import gc
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tindex import __version__
-from tindex.errors import EXIT_DATA, TindexError, UsageError, printable
-from tindex.locate import DATA_DIR_ENV, choose_data_dir, country_names
-from tindex.render.formats import MAIN_FORMATS, OutputFormat, parse_format
+from tindex.errors import EXIT_DATA, TindexError, UsageError, escape_controls, printable
+from tindex.locate import DATA_DIR_ENV, bundled_data_dir, choose_data_dir, country_names, data_version
+from tindex.render.formats import MAIN_FORMATS, OutputFormat, format_for_file, parse_format
 
 if TYPE_CHECKING:
-    from tindex.core import Profile, Report
-    from tindex.data import Dataset
+    from tindex.core.model import Model
+    from tindex.core.result import Profile, Table
 
 app = typer.Typer(
     name="tindex",
     help="Rank, compare and explain published torture-prevention indices: the CSP Index on "
-    "Torture (scores 2019-2024) and the OMCT Global Torture Index (risk levels). "
-    "A table on a terminal, CSV in a pipe; every figure cites its source.",
+    "Torture (scores 2019-2024, every release) and the OMCT Global Torture Index (risk levels). "
+    "A table on a terminal, CSV in a pipe; every figure carries its sources and caveats.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class Index(StrEnum):
-    csp = "csp"
-    gti = "gti"
 
 
 # -- completion (no pandas: reads the CSV files with the csv module) -----------------------
@@ -55,25 +50,30 @@ def _complete_country(incomplete: str) -> list[str]:
         names = country_names(choose_data_dir(None))
     except TindexError:
         return []
-    # typer keeps only exact-prefix matches, so completion is case-sensitive ("Kyr", not "kyr")
-    return [name for name in names if name.startswith(incomplete)]
-
-
-def _complete_subject(incomplete: str) -> list[str]:
-    return [s for s in ("csp", "gti") if s.startswith(incomplete)] + _complete_country(incomplete)
+    folded = incomplete.casefold()
+    return [name for name in names if name.casefold().startswith(folded)]
 
 
 def _complete_format(incomplete: str) -> list[str]:
     return [f.value for f in OutputFormat if f.value.startswith(incomplete)]
 
 
-# -- the output options, declared once and shared by every command ------------------------
+# -- the options, declared once and shared by every command --------------------------------
 
 FormatOption = Annotated[
     str | None,
     typer.Option("--format", "-f", metavar="FORMAT", autocompletion=_complete_format,
                  help=f"Output format: {MAIN_FORMATS}, or one of tabulate's (github, grid, "
-                 "latex, html, rst, ...). Default: table on a terminal, csv otherwise."),
+                 "latex, html, rst, ...). Default: table on a terminal, csv otherwise, or what "
+                 "the --output suffix says."),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                 help="Write to FILE (.csv, .tsv, .json, .md, .xlsx) instead of standard output."),
+]
+BomOption = Annotated[
+    bool, typer.Option("--bom", help="Start CSV/TSV with a UTF-8 byte order mark (for Excel).")
 ]
 NoColorOption = Annotated[
     bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set or TERM=dumb).")
@@ -84,11 +84,18 @@ DataDirOption = Annotated[
                  help=f"Read this data directory instead of the bundled data (or set {DATA_DIR_ENV}).",
                  show_default=False),
 ]
+IndexOption = Annotated[
+    str | None, typer.Option("--index", "-i", metavar="INDEX",
+                             help="Index id from the data (tindex explain lists them; default: "
+                             "the first score index, csp).", show_default=False)]
+ReleaseOption = Annotated[
+    str | None, typer.Option("--release", metavar="N|SOURCE_ID",
+                             help="Use one release's table exactly (default: the latest release "
+                             "of each country-year).", show_default=False)]
 TopOption = Annotated[int | None, typer.Option("--top", "-n", min=1, help="Show only the first N rows.")]
 ReverseOption = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order (worst first).")]
-EditionOption = Annotated[
-    int | None, typer.Option("--edition", help="GTI edition year (default: the latest in the data).")
-]
+FromOption = Annotated[int | None, typer.Option("--from", help="First year.")]
+ToOption = Annotated[int | None, typer.Option("--to", help="Last year.")]
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,8 @@ class Output:
     fmt: str | None
     no_color: bool
     data_dir: str | None
+    path: str | None = None
+    bom: bool = False
 
 
 def _use_color(no_color: bool) -> bool:
@@ -104,29 +113,94 @@ def _use_color(no_color: bool) -> bool:
     return sys.stdout.isatty()
 
 
-def _dataset(ctx: typer.Context, data_dir: str | None) -> "Dataset":
-    """The data directory from --data-dir (command or global), $TINDEX_DATA_DIR or bundled."""
-    data_dir_option = data_dir or (ctx.obj or {}).get("data_dir")
-    directory = choose_data_dir(data_dir_option)
+def _terminal_width() -> int | None:
+    text = os.environ.get("COLUMNS", "")
+    if text.strip().isdigit():
+        return int(text)
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return None
+
+
+def _data_dir(ctx: typer.Context, data_dir: str | None) -> tuple[Path, str]:
+    """The data directory from --data-dir (command or global), $TINDEX_DATA_DIR or bundled,
+    and how messages name it."""
+    given = data_dir if data_dir is not None else (ctx.obj or {}).get("data_dir")
+    directory = choose_data_dir(given)
+    label = "data/" if given is None and not os.environ.get(DATA_DIR_ENV) else \
+        escape_controls(str(directory)) + "/"
+    return directory, label
+
+
+def _model(ctx: typer.Context, data_dir: str | None) -> "Model":
+    directory, label = _data_dir(ctx, data_dir)
+    from tindex.core.model import Model
     from tindex.data import Dataset
 
-    return Dataset(directory, None if data_dir_option or os.environ.get(DATA_DIR_ENV) else "data/")
+    return Model(Dataset(directory, label))
 
 
-def _emit(ctx: typer.Context, output: Output,
-          build: "Callable[[Dataset, bool], Report | Profile]") -> None:
-    """Load the data, build the result, render it to stdout in the chosen format."""
-    fmt = parse_format(output.fmt, sys.stdout.isatty())
-    dataset = _dataset(ctx, output.data_dir)
-    from tindex.render import RenderOptions, render
+def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | Profile]") -> None:
+    """Load the data, build the result, render it in the chosen format to stdout or a file."""
+    if output.path is not None and output.fmt is None:
+        fmt = format_for_file(output.path)
+    else:
+        fmt = parse_format(output.fmt, sys.stdout.isatty() and output.path is None)
+    if fmt is OutputFormat.XLSX and output.path is None:
+        raise UsageError("xlsx is a binary workbook: give -o FILE.xlsx")
+    if fmt is OutputFormat.TABLE and output.path is not None:
+        raise UsageError("--format table is for the terminal; for a file use csv, tsv, json, "
+                         "markdown or xlsx")
+    model = _model(ctx, output.data_dir)
+    from tindex.render import RenderOptions, render, render_binary
 
-    result = build(dataset, fmt is OutputFormat.TABLE)
-    render(result, RenderOptions(fmt, _use_color(output.no_color)), sys.stdout)
+    result = build(model)
+    _warn(model)
+    options = RenderOptions(fmt, _use_color(output.no_color) and output.path is None,
+                            _terminal_width(), output.bom, data_version(model.dataset.data_dir))
+    if output.path is None:
+        render(result, options, sys.stdout)
+        return
+    _write_atomically(Path(output.path), lambda handle: render_binary(result, options, handle)
+                      if fmt is OutputFormat.XLSX else None,
+                      None if fmt is OutputFormat.XLSX else lambda text: render(result, options, text))
+    sys.stderr.write(f"tindex: wrote {escape_controls(output.path)}\n")
+
+
+def _write_atomically(path: Path, write_binary: "Callable[..., object]",
+                      write_text: "Callable[..., object] | None") -> None:
+    """Write to a temporary file beside the target and rename it: never a half file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".tindex-", suffix=path.suffix, dir=folder)
+    except OSError as error:
+        raise UsageError(f"--output: cannot write in {escape_controls(str(folder))}: "
+                         f"{error.strerror or error}") from None
+    try:
+        if write_text is not None:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as text:
+                write_text(text)
+        else:
+            with os.fdopen(handle, "wb") as binary:
+                write_binary(binary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _warn(model: "Model") -> None:
+    """Plausibility warnings as one line on stderr; `tindex validate` lists them all."""
+    warnings = model.dataset.warnings
+    if warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        sys.stderr.write(f"tindex: warning: {warnings[0]}{more}; run 'tindex validate' for all\n")
 
 
 def _refuse(*given: tuple[str, object], needs: str) -> None:
     """Options that do not apply are an error, not silently ignored."""
-    used = [name for name, value in given if value is not None]
+    used = [name for name, value in given if value is not None and value is not False]
     if used:
         verb = "works" if len(used) == 1 else "work"
         raise UsageError(f"{' and '.join(used)} only {verb} with {needs}")
@@ -134,7 +208,20 @@ def _refuse(*given: tuple[str, object], needs: str) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"tindex {__version__}\n")
+        directory = bundled_data_dir()
+        where = "bundled data"
+        chosen = os.environ.get(DATA_DIR_ENV)
+        for position, word in enumerate(sys.argv):
+            if word == "--data-dir" and position + 1 < len(sys.argv):
+                chosen = sys.argv[position + 1]
+            elif word.startswith("--data-dir="):
+                chosen = word.split("=", 1)[1]
+        if chosen:
+            try:
+                directory, where = choose_data_dir(chosen), f"data from {escape_controls(chosen)}"
+            except TindexError:
+                pass
+        sys.stdout.write(f"tindex {__version__}; {where}: {data_version(directory)}\n")
         raise typer.Exit()
 
 
@@ -143,7 +230,8 @@ def main_options(
     ctx: typer.Context,
     data_dir: DataDirOption = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+                                          help="Show the version of tindex and of its data, "
+                                          "and exit.")] = False,
 ) -> None:
     """Rank, compare and explain torture-prevention indices."""
     ctx.obj = {"data_dir": data_dir}
@@ -155,33 +243,28 @@ def main_options(
 @app.command()
 def rank(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Argument(help="Year (CSP) or edition (GTI); default: latest.",
+    year: Annotated[int | None, typer.Argument(help="Year (edition for GTI); default: the latest.",
                                                show_default=False)] = None,
-    index: Annotated[Index, typer.Option("--index", "-i", help="csp (scores) or gti (risk levels).")]
-    = Index.csp,
+    index: IndexOption = None,
     pillar: Annotated[str | None, typer.Option(
-        "--pillar", "-p", help="GTI pillar: number (1-7), roman numeral or part of its name.")] = None,
-    edition: EditionOption = None,
+        "--pillar", "-p", help="Pillar of a level index: number, roman numeral or part of its "
+        "name.")] = None,
+    release: ReleaseOption = None,
     top: TopOption = None,
     reverse: ReverseOption = False,
     fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Who leads and who trails: CSP countries best first, or GTI countries lowest risk first."""
-    from tindex import core
+    """Who leads and who trails in a year: best first (highest score, or lowest risk)."""
+    from tindex.core import ranking
 
-    if index is Index.csp:
-        _refuse(("--pillar", pillar), ("--edition", edition), needs="--index gti")
-    elif year is not None and edition is not None and year != edition:
-        raise UsageError(f"give the GTI edition once: YEAR {year} or --edition {edition}")
+    def build(model: "Model") -> "Table":
+        return ranking.rank(model, model.index(index), year, pillar, top, reverse, release)
 
-    def build(dataset: "Dataset", terminal: bool) -> "Report":
-        if index is Index.gti:
-            return core.rank_gti(dataset, edition or year, pillar, top, reverse)
-        return core.rank_csp(dataset, year, top, reverse, with_trends=terminal)
-
-    _emit(ctx, Output(fmt, no_color, data_dir), build)
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), build)
 
 
 @app.command()
@@ -192,31 +275,40 @@ def delta(
         show_default=False)] = None,
     year: Annotated[int | None, typer.Option(
         "--year", "-y", help="Instead of one country: every country's change into this year.")] = None,
-    start: Annotated[int | None, typer.Option("--from", help="First year to show.")] = None,
-    end: Annotated[int | None, typer.Option("--to", help="Last year to show.")] = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    index: IndexOption = None,
+    release: ReleaseOption = None,
     top: TopOption = None,
     reverse: ReverseOption = False,
     fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """How a country moved year by year (and why, where published), or every country's change."""
-    from tindex import core
+    """How a country moved and why; every country's change into a year (--year) or over a
+    span (--from/--to without a country)."""
+    from tindex.core import changes
 
-    if (country is None) == (year is None):
-        raise UsageError("give a COUNTRY, or --year YEAR for every country's change into that year")
-    if country is None:
-        _refuse(("--from", start), ("--to", end), needs="a COUNTRY")
-    else:
-        _refuse(("--top", top), ("--reverse", reverse or None), needs="--year")
+    if country is not None and year is not None:
+        raise UsageError("give a COUNTRY or --year YEAR, not both")
+    if country is None and year is None and start is None and end is None:
+        raise UsageError("give a COUNTRY, --year YEAR, or --from/--to for every country over a span")
+    if year is not None:
+        _refuse(("--from", start), ("--to", end), needs="a COUNTRY, or without --year")
+    if country is not None:
+        _refuse(("--top", top), ("--reverse", reverse or None), needs="--year or a span")
 
-    def build(dataset: "Dataset", terminal: bool) -> "Report":
-        if country is None:
-            return core.delta_year(dataset, year, top, reverse, with_trends=terminal)
-        return core.delta_country(dataset, dataset.resolve_country(country), start, end,
-                                  with_trends=terminal)
+    def build(model: "Model") -> "Table":
+        chosen = model.index(index, kind="score")
+        if country is not None:
+            return changes.country_changes(model, chosen, model.country(country), start, end, release)
+        if year is not None:
+            return changes.year_changes(model, chosen, year, top, reverse, release)
+        return changes.span_changes(model, chosen, start, end, top, reverse, release)
 
-    _emit(ctx, Output(fmt, no_color, data_dir), build)
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), build)
 
 
 @app.command()
@@ -225,30 +317,34 @@ def compare(
     countries: Annotated[list[str], typer.Argument(
         help="Two or more countries (names or ISO codes).", autocompletion=_complete_country,
         show_default=False)],
-    index: Annotated[Index, typer.Option("--index", "-i", help="csp (scores) or gti (pillar levels).")]
-    = Index.csp,
-    start: Annotated[int | None, typer.Option("--from", help="First year (CSP).")] = None,
-    end: Annotated[int | None, typer.Option("--to", help="Last year (CSP).")] = None,
-    edition: EditionOption = None,
+    index: IndexOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Edition of a level index.")] = None,
+    transpose: Annotated[bool, typer.Option("--transpose", "-t",
+                                            help="Countries as rows, years or pillars as columns.")] = False,
+    release: ReleaseOption = None,
     fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Countries side by side: CSP scores per year with the gap, or GTI pillar levels."""
-    from tindex import core
+    """Countries side by side: scores per year with the gap, or levels per pillar."""
+    from tindex.core import comparison
 
-    if index is Index.gti:
-        _refuse(("--from", start), ("--to", end), needs="--index csp (the default)")
-    else:
-        _refuse(("--edition", edition), needs="--index gti")
+    def build(model: "Model") -> "Table":
+        chosen = model.index(index)
+        resolved = [model.country(name) for name in countries]
+        if chosen.is_score:
+            _refuse(("--year", year), needs="a level index (use --from/--to for years)")
+            table = comparison.compare_scores(model, chosen, resolved, start, end, release)
+        else:
+            _refuse(("--from", start), ("--to", end), ("--release", release), needs="a score index")
+            table = comparison.compare_levels(model, chosen, resolved, year)
+        return comparison.transpose(table, model, resolved) if transpose else table
 
-    def build(dataset: "Dataset", terminal: bool) -> "Report":
-        resolved = [dataset.resolve_country(name) for name in countries]
-        if index is Index.gti:
-            return core.compare_gti(dataset, resolved, edition)
-        return core.compare_csp(dataset, resolved, start, end, with_trends=terminal)
-
-    _emit(ctx, Output(fmt, no_color, data_dir), build)
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), build)
 
 
 @app.command()
@@ -259,18 +355,18 @@ def chart(
         autocompletion=_complete_country, show_default=False)],
     output: Annotated[str, typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
-        help="File to write: .svg or .png (the suffix picks the format).")],
-    index: Annotated[Index, typer.Option(
-        "--index", "-i", help="csp (scores over the years) or gti (pillar levels).")] = Index.csp,
-    start: Annotated[int | None, typer.Option("--from", help="First year (CSP).")] = None,
-    end: Annotated[int | None, typer.Option("--to", help="Last year (CSP).")] = None,
-    edition: EditionOption = None,
+        help="File to write: .svg, .png or .pdf (the suffix picks the format).")],
+    index: IndexOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Edition of a level index.")] = None,
+    release: ReleaseOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Draw a chart for a report: CSP scores as lines, or GTI pillar levels as a grid."""
+    """Draw a chart for a report: scores as lines, or levels as a grid."""
     path = Path(output)
-    if path.suffix.lower() not in (".svg", ".png"):
-        raise UsageError(f"--output {printable(output)}: give a file ending in .svg or .png")
+    if path.suffix.lower() not in (".svg", ".png", ".pdf"):
+        raise UsageError(f"--output {printable(output)}: give a file ending in .svg, .png or .pdf")
     try:
         from tindex.render import chart as draw
     except ModuleNotFoundError as missing:
@@ -278,62 +374,106 @@ def chart(
             raise
         raise TindexError("charts need matplotlib: pip install 'tindex[chart]' "
                           "(from a clone: pip install '.[chart]')") from None
-    from tindex import core
+    from tindex.core import comparison
 
-    dataset = _dataset(ctx, data_dir)
-    resolved = [dataset.resolve_country(name) for name in countries]
-    if index is Index.gti:
-        draw.gti_grid(core.gti_levels(dataset, resolved, edition), path)
+    model = _model(ctx, data_dir)
+    chosen = model.index(index)
+    resolved = [model.country(name) for name in countries]
+    if chosen.is_score:
+        draw.score_lines(comparison.score_series(model, chosen, resolved, start, end, release), path)
     else:
-        draw.csp_lines(core.csp_series(dataset, resolved, start, end), path)
-    sys.stderr.write(f"tindex: wrote {path}\n")
+        draw.level_grid(comparison.component_levels(model, chosen, resolved, year), path)
+    _warn(model)
+    sys.stderr.write(f"tindex: wrote {escape_controls(str(path))}\n")
 
 
 @app.command()
 def explain(
     ctx: typer.Context,
     subject: Annotated[str, typer.Argument(
-        metavar="COUNTRY|csp|gti", help="A country, or csp / gti to explain an index.",
-        autocompletion=_complete_subject, show_default=False)],
+        metavar="COUNTRY|INDEX", help="A country, or an index id (csp, gti, ...).",
+        autocompletion=_complete_country, show_default=False)],
     fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """A readable profile of a country (scores, drivers, GTI levels, facts, caveats, sources)."""
-    from tindex import core
+    """A profile of a country (scores, drivers, levels, facts, caveats, sources) or an index."""
+    from tindex.core import profiles
 
-    def build(dataset: "Dataset", terminal: bool) -> "Profile":
-        if subject.strip().casefold() in ("csp", "gti"):
-            return core.explain_index(dataset, subject.strip().casefold())
-        return core.explain_country(dataset, dataset.resolve_country(subject))
-
-    _emit(ctx, Output(fmt, no_color, data_dir), build)
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+          lambda model: profiles.explain(model, subject))
 
 
 @app.command()
 def countries(
     ctx: typer.Context,
     fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Who is covered: CSP years, GTI edition and level, number of facts per country."""
-    from tindex import core
+    """Who is covered: the years each index has for each country, and facts held."""
+    from tindex.core import provenance
 
-    _emit(ctx, Output(fmt, no_color, data_dir), lambda dataset, _: core.list_countries(dataset))
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), provenance.list_countries)
 
 
 @app.command()
 def sources(
     ctx: typer.Context,
+    keys: Annotated[list[str] | None, typer.Argument(metavar="[KEY...]", help="Source ids to show.",
+                                                     show_default=False)] = None,
     fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """The bibliography behind every figure: title, publisher, date, URL."""
-    from tindex import core
+    from tindex.core import provenance
 
-    _emit(ctx, Output(fmt, no_color, data_dir), lambda dataset, _: core.list_sources(dataset))
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+          lambda model: provenance.list_sources(model, keys or None))
+
+
+@app.command()
+def caveats(
+    ctx: typer.Context,
+    subjects: Annotated[list[str] | None, typer.Argument(
+        metavar="[COUNTRY|ID...]", help="Caveat ids (from an export's caveat_ids) or countries.",
+        autocompletion=_complete_country, show_default=False)] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
+    no_color: NoColorOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """What to keep in mind: the caveats, by id or country, with their sources."""
+    from tindex.core import provenance
+
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+          lambda model: provenance.list_caveats(model, subjects or []))
+
+
+@app.command()
+def revisions(
+    ctx: typer.Context,
+    index: Annotated[str | None, typer.Argument(metavar="[INDEX]", help="A score index (default: csp).",
+                                                show_default=False)] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
+    no_color: NoColorOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Values that changed between releases: each release's value and the change."""
+    from tindex.core import changes
+
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+          lambda model: changes.revisions(model, model.index(index, kind="score")))
 
 
 @app.command()
@@ -344,29 +484,39 @@ def validate(
         show_default=False)] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Check a data directory and list every problem as file:line: column: problem (value)."""
-    chosen = path or data_dir or (ctx.obj or {}).get("data_dir")
-    directory = choose_data_dir(chosen, "PATH" if path else "--data-dir")
+    """Check a data directory: every problem as file:line: column: problem (value), then the
+    plausibility warnings (future years, outliers, thin years), which do not fail."""
+    chosen = path if path is not None else data_dir if data_dir is not None else \
+        (ctx.obj or {}).get("data_dir")
+    directory = choose_data_dir(chosen, "PATH" if path is not None else "--data-dir")
     from tindex.data import Dataset
     from tindex.data import validate as check
 
-    dataset = Dataset(directory, None if chosen or os.environ.get(DATA_DIR_ENV) else "data/")
+    label = "data/" if chosen is None and not os.environ.get(DATA_DIR_ENV) else \
+        escape_controls(str(directory)) + "/"
+    dataset = Dataset(directory, label)
     problems, counts = check(dataset)
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
-    if problems:
-        sys.stderr.write(f"tindex: {len(problems)} problem(s) in {dataset.label_prefix.rstrip('/')}\n")
+    errors = [p for p in problems if not p.warning]
+    where = label.rstrip("/")
+    if errors:
+        sys.stderr.write(f"tindex: {len(errors)} problem(s) in {where}\n")
         raise typer.Exit(EXIT_DATA)
+    warned = len(problems) - len(errors)
     rows = sum(counts.values())
-    where = dataset.label_prefix.rstrip("/")
-    sys.stderr.write(f"tindex: {where}: {len(counts)} files, {rows} rows, no problems\n")
+    tail = f", {warned} warning(s)" if warned else ""
+    sys.stderr.write(f"tindex: {where}: {len(counts)} files, {rows} rows, no problems{tail}\n")
 
 
 # -- entry point ---------------------------------------------------------------------------
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write("tindex: error: " + " ".join(message.split()) + "\n")
+    try:
+        sys.stderr.write("tindex: error: " + " ".join(message.split()) + "\n")
+    except (OSError, ValueError):
+        pass
     return code
 
 
@@ -383,15 +533,20 @@ def run(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 0
+    except UnicodeEncodeError as error:
+        return _fail(f"standard output cannot show {printable(error.object[error.start:error.end])} "
+                     f"in {error.encoding}: set PYTHONIOENCODING=utf-8 or use -o FILE", EXIT_DATA)
+    except OSError as error:
+        return _fail(f"cannot write the output: {error.strerror or error}", EXIT_DATA)
     except Exception as error:  # click's own usage errors, and anything unforeseen
         if type(error).__name__ == "NoArgsIsHelpError":  # bare `tindex`: show the help
             sys.stderr.write(error.format_message() + "\n")  # type: ignore[attr-defined]
             return 2
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
-            return _fail(error.format_message(), int(error.exit_code))
+            return _fail(escape_controls(error.format_message()), int(error.exit_code))
         if os.environ.get("TINDEX_DEBUG"):
             raise
-        return _fail(f"internal error: {type(error).__name__}: {error} "
+        return _fail(f"internal error: {type(error).__name__}: {escape_controls(str(error))} "
                      "(set TINDEX_DEBUG=1 to see where)", EXIT_DATA)
     return int(result) if isinstance(result, int) else 0
 
@@ -413,10 +568,13 @@ def main() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `tindex ... | head -1` ends quietly
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        sys.exit(_fail("standard output is closed", EXIT_DATA))
     code = run()
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
+    except OSError as error:
+        code = _fail(f"cannot write the output: {error.strerror or error}", EXIT_DATA)
     sys.exit(code)
-

@@ -60,14 +60,25 @@ def printable(value: object, limit: int = 60) -> str:
     return f"'{escape_controls(text)}'"
 
 
-# C0 and C1 controls (ESC, BEL, CR, CSI ...), DEL, line/paragraph separators and bidi
-# overrides: anything that could move the cursor, recolour or reorder a terminal line.
-UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (ESC, BEL, CR, CSI ...), DEL, line/paragraph separators, and every
+# invisible format character (Unicode category Cf: bidi controls, zero-width space and
+# joiners, word joiner, BOM, soft hyphen, tag characters), other default-ignorable
+# code points, lone surrogates (undecodable argv bytes), plus the non-characters
+# U+FFFE/U+FFFF: anything that could drive a terminal, reorder a line, make two different
+# names look the same or break XML.
+C0 = "\x00-\x1f"
+OTHER_UNSAFE = ("\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+                "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
+                "\ud800-\udfff\ufe00-\ufe0f\ufeff\uffa0\ufff0-\uffff\U000110bd\U000110cd"
+                "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
+UNSAFE_CHARACTERS = re.compile(f"[{C0}{OTHER_UNSAFE}]")
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def escape_controls(text: str) -> str:

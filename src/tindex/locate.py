@@ -11,7 +11,7 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from tindex.errors import UsageError
+from tindex.errors import UsageError, escape_controls
 
 DATA_DIR_ENV = "TINDEX_DATA_DIR"
 
@@ -26,27 +26,49 @@ def bundled_data_dir() -> Path:
 
 def choose_data_dir(option: str | Path | None, option_name: str = "--data-dir") -> Path:
     """--data-dir (or validate's PATH) wins over $TINDEX_DATA_DIR, then the bundled data."""
-    chosen = option if option not in (None, "") else os.environ.get(DATA_DIR_ENV) or None
+    if option is not None and str(option).strip() == "":
+        raise UsageError(f"{option_name}: give a directory (an empty path names none)")
+    chosen = option if option is not None else os.environ.get(DATA_DIR_ENV) or None
     if chosen is None:
         return bundled_data_dir()
+    origin = option_name if option is not None else DATA_DIR_ENV
     path = Path(chosen).expanduser()
-    if not path.is_dir():
-        origin = option_name if option not in (None, "") else DATA_DIR_ENV
-        raise UsageError(f"{origin}: no such directory: {path}")
+    try:
+        exists = path.is_dir()
+    except (OSError, ValueError) as error:  # a path too long for the system, or with NUL
+        raise UsageError(f"{origin}: cannot use {escape_controls(str(path)[:200])}: "
+                         f"{getattr(error, 'strerror', None) or error}") from None
+    if not exists:
+        what = "not a directory" if path.exists() else "no such directory"
+        raise UsageError(f"{origin}: {what}: {escape_controls(str(path)[:200])}")
     return path
 
 
 def country_names(data_dir: Path) -> list[str]:
-    """Country names in the data, read with the csv module for fast shell completion."""
-    names: set[str] = set()
-    for stem in ("index_scores", "pillars", "transparency", "facts"):
-        path = data_dir / f"{stem}.csv"
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                names.update(row["country"] for row in csv.DictReader(handle) if row.get("country"))
-        except (OSError, UnicodeDecodeError, KeyError, csv.Error):
-            continue
-    return sorted(names)
+    """Display names of the countries in countries.csv, read with the csv module (no pandas)."""
+    return sorted(row["name"] for row in _rows(data_dir / "countries.csv")
+                  if row.get("kind") == "name" and row.get("name"))
+
+
+def data_version(data_dir: Path) -> str:
+    """The newest release date of each index in the data, from releases.csv and sources.csv
+    (or the newest source of its rows), for `--version` and the exports."""
+    dates = {row["source_id"]: row.get("date", "") for row in _rows(data_dir / "sources.csv")}
+    latest: dict[str, str] = {}
+    for name in ("releases.csv", "index_levels.csv"):
+        for row in _rows(data_dir / name):
+            index, found = row.get("index", ""), dates.get(row.get("source_id", ""), "")
+            if index and found > latest.get(index, ""):
+                latest[index] = found
+    return ", ".join(f"{index} {when}" for index, when in latest.items()) or "no index data"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
 
 
 def _user_assigned_codes() -> frozenset[str]:

@@ -1,7 +1,8 @@
-"""What every data file must look like: columns, types and allowed values.
+"""What every data file must look like: columns, types, allowed values and references.
 
 Kept free of pandas so that `--help`, `--version` and shell completion can read it
-without paying for the pandas import.
+without paying for the pandas import. Nothing here names an index: the indices, their
+kinds and scales are rows of `indices.csv` and `scales.csv`.
 """
 
 from __future__ import annotations
@@ -9,24 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-# The OMCT Global Torture Index's ordinal scales, lowest risk / most open first.
-RISK_LEVELS: tuple[str, ...] = ("Low", "Moderate", "Considerable", "High", "Very High")
-TRANSPARENCY_RATINGS: tuple[str, ...] = (
-    "Suppressive",
-    "Concealed",
-    "Circumscribed",
-    "Accessible",
-    "Transparent",
-)
-INDEX_IDS: tuple[str, ...] = ("csp", "gti")
-OVERALL_PILLAR = 0  # pillar number used for the overall GTI level in pillars.csv
-
 
 class Kind(Enum):
     """How a column's cells are parsed and checked."""
 
     TEXT = "text"
-    INT = "integer"
+    SLUG = "identifier (lowercase letters, digits, '_' or '-')"
+    INT = "whole number"
     FLOAT = "number"
     DATE = "date"  # YYYY, YYYY-MM or YYYY-MM-DD
     URL = "url"
@@ -34,9 +24,7 @@ class Kind(Enum):
     ISO3_LIST = "';'-separated ISO 3166-1 alpha-3 codes"
     SOURCE = "source id"
     SOURCE_LIST = "';'-separated source ids"
-    RISK = "risk level"
-    RATING = "transparency rating"
-    INDEX = "index id"
+    CHOICE = "choice"
 
 
 @dataclass(frozen=True)
@@ -47,6 +35,8 @@ class Column:
     categorical: bool = False  # read as pandas 'category' (repeated text in large tables)
     minimum: int | None = None
     maximum: int | None = None
+    choices: tuple[str, ...] = ()  # Kind.CHOICE: the allowed values
+    optional_column: bool = False  # the file may leave the whole column out
 
 
 @dataclass(frozen=True)
@@ -55,6 +45,7 @@ class TableSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # columns that identify a row: no two rows may share them
     needs_rows: bool = False  # a header-only file is a problem
+    required_file: bool = False  # a data directory without this file is incomplete
 
     @property
     def filename(self) -> str:
@@ -67,94 +58,149 @@ class TableSpec:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def has_countries(self) -> bool:
+        return any(c.name == "iso3" for c in self.columns)
 
 
-def _country_columns() -> tuple[Column, Column]:
-    return (
-        Column("country", Kind.TEXT, categorical=True),
-        Column("iso3", Kind.ISO3, categorical=True),
-    )
-
+# A table keyed by country may also carry a `country` column for people editing the file;
+# when present it must name the same country as countries.csv does for that code.
+COUNTRY_NAME = Column("country", Kind.TEXT, categorical=True, optional_column=True)
+YEAR = Column("year", Kind.INT, minimum=1, maximum=9999, categorical=True)
 
 SOURCES = TableSpec(
     "sources",
     (
-        Column("source_id", Kind.TEXT),
+        Column("source_id", Kind.SLUG),
         Column("title", Kind.TEXT),
         Column("publisher", Kind.TEXT),
         Column("date", Kind.DATE),
         Column("url", Kind.URL),
         Column("note", Kind.TEXT, required=False),
+        Column("copy_of", Kind.SLUG, required=False, optional_column=True),
     ),
     key=("source_id",),
+    needs_rows=True,
+    required_file=True,
+)
+
+COUNTRIES = TableSpec(
+    "countries",
+    (
+        Column("iso3", Kind.ISO3),
+        Column("name", Kind.TEXT),
+        Column("kind", Kind.CHOICE, choices=("name", "alias")),
+        Column("note", Kind.TEXT, required=False),
+    ),
+    key=("name",),
+    needs_rows=True,
+    required_file=True,
+)
+
+INDICES = TableSpec(
+    "indices",
+    (
+        Column("index", Kind.SLUG),
+        Column("kind", Kind.CHOICE, choices=("score", "level")),
+        Column("better", Kind.CHOICE, choices=("higher", "lower")),
+        Column("minimum", Kind.FLOAT, required=False),
+        Column("maximum", Kind.FLOAT, required=False),
+        Column("year_means", Kind.TEXT),
+        Column("name", Kind.TEXT),
+        Column("publisher", Kind.TEXT),
+        Column("description", Kind.TEXT),
+        Column("source_id", Kind.SOURCE),
+    ),
+    key=("index",),
+    needs_rows=True,
+    required_file=True,
+)
+
+SCALES = TableSpec(
+    "scales",
+    (
+        Column("index", Kind.SLUG),
+        Column("position", Kind.INT, minimum=1, maximum=99),
+        Column("level", Kind.TEXT),
+    ),
+    key=("index", "position"),
+    needs_rows=True,
+)
+
+RELEASES = TableSpec(
+    "releases",
+    (
+        Column("index", Kind.SLUG),
+        Column("release", Kind.INT, minimum=1, maximum=9999),
+        Column("source_id", Kind.SOURCE),
+        Column("note", Kind.TEXT, required=False),
+    ),
+    key=("index", "release"),
     needs_rows=True,
 )
 
 INDEX_SCORES = TableSpec(
     "index_scores",
     (
-        *_country_columns(),
-        Column("year", Kind.INT, minimum=1, maximum=9999),
+        Column("index", Kind.SLUG, categorical=True),
+        COUNTRY_NAME,
+        Column("iso3", Kind.ISO3, categorical=True),
+        YEAR,
         Column("score", Kind.FLOAT),
+        Column("release", Kind.INT, minimum=1, maximum=9999, categorical=True,
+               optional_column=True),
         Column("source_id", Kind.SOURCE, categorical=True),
     ),
-    key=("iso3", "year"),
+    key=("index", "iso3", "year", "release"),
     needs_rows=True,
 )
 
-PILLARS = TableSpec(
-    "pillars",
+INDEX_LEVELS = TableSpec(
+    "index_levels",
     (
-        Column("edition", Kind.INT, minimum=1, maximum=9999),
-        *_country_columns(),
-        Column("pillar", Kind.INT, minimum=0, maximum=99),
-        Column("pillar_name", Kind.TEXT, categorical=True),
-        Column("level", Kind.RISK),
+        Column("index", Kind.SLUG, categorical=True),
+        COUNTRY_NAME,
+        Column("iso3", Kind.ISO3, categorical=True),
+        YEAR,
+        Column("component", Kind.INT, required=False, minimum=1, maximum=99),
+        Column("level", Kind.TEXT, categorical=True),
         Column("source_id", Kind.SOURCE, categorical=True),
     ),
-    key=("edition", "iso3", "pillar"),
+    key=("index", "iso3", "year", "component"),
+    needs_rows=True,
 )
 
-TRANSPARENCY = TableSpec(
-    "transparency",
+COMPONENTS = TableSpec(
+    "components",
     (
-        Column("edition", Kind.INT, minimum=1, maximum=9999),
-        *_country_columns(),
-        Column("rating", Kind.RATING),
-        Column("source_id", Kind.SOURCE, categorical=True),
-    ),
-    key=("edition", "iso3"),
-)
-
-GTI_PILLARS = TableSpec(
-    "gti_pillars",
-    (
-        Column("pillar", Kind.INT, minimum=1, maximum=99),
+        Column("index", Kind.SLUG),
+        Column("component", Kind.INT, minimum=1, maximum=99),
         Column("name", Kind.TEXT),
         Column("description", Kind.TEXT),
         Column("source_id", Kind.SOURCE),
     ),
-    key=("pillar",),
+    key=("index", "component"),
+    needs_rows=True,
 )
 
-INDICES = TableSpec(
-    "indices",
+COVERAGE = TableSpec(
+    "coverage",
     (
-        Column("index", Kind.INDEX),
-        Column("name", Kind.TEXT),
-        Column("publisher", Kind.TEXT),
-        Column("scale", Kind.TEXT),
-        Column("description", Kind.TEXT),
+        Column("index", Kind.SLUG),
+        Column("year", Kind.INT, minimum=1, maximum=9999),
+        Column("measured", Kind.INT, minimum=0, maximum=999),
         Column("source_id", Kind.SOURCE),
+        Column("note", Kind.TEXT, required=False),
     ),
-    key=("index",),
+    key=("index", "year"),
 )
 
 FACTS = TableSpec(
     "facts",
     (
-        *_country_columns(),
-        Column("fact_id", Kind.TEXT),
+        COUNTRY_NAME,
+        Column("iso3", Kind.ISO3, categorical=True),
+        Column("fact_id", Kind.SLUG),
         Column("label", Kind.TEXT),
         Column("value", Kind.TEXT),
         Column("unit", Kind.TEXT, required=False),
@@ -167,8 +213,9 @@ FACTS = TableSpec(
 DRIVERS = TableSpec(
     "drivers",
     (
-        Column("index", Kind.INDEX),
-        *_country_columns(),
+        Column("index", Kind.SLUG),
+        COUNTRY_NAME,
+        Column("iso3", Kind.ISO3),
         Column("year", Kind.INT, minimum=1, maximum=9999),
         Column("stated_change", Kind.FLOAT, required=False),
         Column("summary", Kind.TEXT),
@@ -180,8 +227,8 @@ DRIVERS = TableSpec(
 CAVEATS = TableSpec(
     "caveats",
     (
-        Column("caveat_id", Kind.TEXT),
-        Column("index", Kind.INDEX, required=False),
+        Column("caveat_id", Kind.SLUG),
+        Column("index", Kind.SLUG, required=False),
         Column("iso3", Kind.ISO3, required=False),
         Column("year", Kind.INT, required=False, minimum=1, maximum=9999),
         Column("text", Kind.TEXT),
@@ -193,7 +240,7 @@ CAVEATS = TableSpec(
 RECOMMENDATIONS = TableSpec(
     "recommendations",
     (
-        Column("rec_id", Kind.TEXT),
+        Column("rec_id", Kind.SLUG),
         Column("applies_to", Kind.ISO3_LIST),
         Column("number", Kind.INT, minimum=1, maximum=999),
         Column("text", Kind.TEXT),
@@ -202,26 +249,30 @@ RECOMMENDATIONS = TableSpec(
     key=("rec_id",),
 )
 
-ALIASES = TableSpec(
-    "aliases",
-    (
-        Column("alias", Kind.TEXT),
-        Column("iso3", Kind.ISO3),
-        Column("note", Kind.TEXT, required=False),
-    ),
-    key=("alias",),
-)
-
 ALL_TABLES: tuple[TableSpec, ...] = (
     SOURCES,
-    INDEX_SCORES,
-    PILLARS,
-    TRANSPARENCY,
-    GTI_PILLARS,
+    COUNTRIES,
     INDICES,
+    SCALES,
+    RELEASES,
+    INDEX_SCORES,
+    INDEX_LEVELS,
+    COMPONENTS,
+    COVERAGE,
     FACTS,
     DRIVERS,
     CAVEATS,
     RECOMMENDATIONS,
-    ALIASES,
 )
+
+# Tables whose `index` column names an index of indices.csv, and the kind it must have.
+INDEX_KIND: dict[str, str | None] = {
+    "scales": "level",
+    "releases": "score",
+    "index_scores": "score",
+    "index_levels": "level",
+    "components": "level",
+    "coverage": None,
+    "drivers": "score",
+    "caveats": None,
+}

@@ -1,4 +1,4 @@
-"""Charts of core Reports, written as SVG or PNG: CSP scores as lines, GTI levels as a grid.
+"""Charts of core Tables, written as SVG, PNG or PDF: scores as lines, levels as a grid.
 
 matplotlib is an optional extra (pip install 'tindex[chart]'), imported only by
 `tindex chart`. Figures are built on the Agg canvas without pyplot, so no GUI backend or
@@ -23,10 +23,10 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from tindex.core import Citation, Report, year_span
+from tindex.core.model import year_span
+from tindex.core.result import Citation, Role, Table
 from tindex.errors import UsageError
 from tindex.render.cells import clean_text
-from tindex.schema import OVERALL_PILLAR, RISK_LEVELS
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -39,7 +39,6 @@ MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 # ColorBrewer YlOrRd, five classes: sequential and colour-blind safe, Low light to Very
 # High dark. Dark cells get white text.
 LEVEL_COLOURS = ("#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0026")
-DARK_LEVELS = frozenset(RISK_LEVELS[3:])
 NO_RATING = "#EDEDED"
 NO_RATING_TEXT = "n/a"
 INK = "#222222"
@@ -170,15 +169,15 @@ def _label_ink(colour: str) -> tuple[float, float, float]:
     return (red * factor, green * factor, blue * factor)
 
 
-def csp_lines(report: Report, path: Path) -> None:
+def score_lines(report: Table, path: Path) -> None:
     """One line per country over the years, each point labelled with its published value."""
     frame = report.frame
     years = [int(y) for y in frame["year"]]
-    names = [str(c) for c in frame.columns if c != "year"]
+    names = [str(c) for c in frame.columns if report.role(str(c)) is Role.NUMBER]
     values = frame[names].to_numpy(dtype=float)
     with matplotlib.rc_context(_STYLE):
         layout = _Layout(report.title,
-                         f"Score by year of data, {year_span(years)}; higher is better. Each point "
+                         f"Score by year of data, {year_span(years)}. Each point "
                          "is labelled with the published value; the dark line marks 0.",
                          report.citations, width=10, plot_height=4.8, left=0.9,
                          right=2.0, above_plot=0.15, below_plot=0.6)
@@ -193,7 +192,7 @@ def csp_lines(report: Report, path: Path) -> None:
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_xlabel("Year of data")
-        ax.set_ylabel("CSP score")
+        ax.set_ylabel("Score")
         lines = [ax.plot(years, values[:, number], color=LINE_COLOURS[number % len(LINE_COLOURS)],
                          marker=MARKERS[number % len(MARKERS)], markersize=5.5, linewidth=2.0,
                          linestyle="-" if number < len(LINE_COLOURS) else "--", zorder=3)[0]
@@ -239,17 +238,20 @@ def _label_points(ax: Axes, years: list[int], values: np.ndarray) -> None:
                           "edgecolor": "none", "alpha": 0.8})
 
 
-def gti_grid(report: Report, path: Path) -> None:
-    """Pillars down, countries across, each cell coloured by its risk level."""
+def level_grid(report: Table, path: Path) -> None:
+    """Pillars down, countries across, each cell coloured by its level (lowest light)."""
     frame = report.frame
-    countries = [str(c) for c in frame.columns if c not in ("pillar", "pillar_name")]
-    labels = [name if int(number) == OVERALL_PILLAR else f"{int(number)}. {name}"
-              for number, name in zip(frame["pillar"], frame["pillar_name"], strict=True)]
-    colours = dict(zip(RISK_LEVELS, LEVEL_COLOURS, strict=True))
+    countries = [str(c) for c in frame.columns if report.role(str(c)) is Role.LEVEL]
+    labels = [str(name) if int(number) == 0 else f"{int(number)}. {name}"
+              for number, name in zip(frame["component"], frame["pillar_name"], strict=True)]
+    scale = report.scale or tuple(sorted({str(v) for c in countries for v in frame[c].dropna()}))
+    step = (len(LEVEL_COLOURS) - 1) / max(len(scale) - 1, 1)
+    colours = {level: LEVEL_COLOURS[round(n * step)] for n, level in enumerate(scale)}
+    dark = frozenset(level for n, level in enumerate(scale) if round(n * step) >= 3)
     headers = [_wrap(c, 16) for c in countries]
     rows, columns = len(frame), len(countries)
     with matplotlib.rc_context(_STYLE):
-        layout = _Layout(report.title, "Risk level for each pillar, from Low to Very High.",
+        layout = _Layout(report.title, f"Level for each pillar, from {scale[0]} to {scale[-1]}.",
                          report.citations, width=3.4 + 1.5 * max(columns, 3),
                          plot_height=0.45 * rows, left=3.2, right=0.2,
                          above_plot=0.2 + 0.18 * max(h.count("\n") + 1 for h in headers),
@@ -273,18 +275,18 @@ def gti_grid(report: Report, path: Path) -> None:
                                        facecolor=colours[level] if rated else NO_RATING))
                 ax.text(column + 0.5, row + 0.5, str(level) if rated else NO_RATING_TEXT,
                         ha="center", va="center", fontsize=9,
-                        color="white" if level in DARK_LEVELS else INK if rated else MUTED,
+                        color="white" if level in dark else INK if rated else MUTED,
                         fontstyle="normal" if rated else "italic")
-        if rows and int(frame["pillar"].iloc[0]) == OVERALL_PILLAR:
+        if rows and int(frame["component"].iloc[0]) == 0:
             ax.get_yticklabels()[0].set_fontweight("bold")
             ax.axhline(1, color="white", linewidth=5)
         handles = [Patch(facecolor=colours[level], edgecolor="#BBBBBB", label=level)
-                   for level in RISK_LEVELS]
+                   for level in scale]
         if missing:
             handles.append(Patch(facecolor=NO_RATING, edgecolor="#BBBBBB",
                                  label=f"{NO_RATING_TEXT}: no rating found"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.02, -0.02),
-                  ncols=len(handles), frameon=False, title="Risk level, lowest to highest",
+                  ncols=len(handles), frameon=False, title="Level, lowest to highest",
                   alignment="left", fontsize=8.5, title_fontsize=9, handlelength=1.4,
                   columnspacing=1.1)
         _save(fig, path)
@@ -293,7 +295,8 @@ def gti_grid(report: Report, path: Path) -> None:
 def _save(fig: Figure, path: Path) -> None:
     """Write SVG or PNG (by suffix), tight around everything drawn; no timestamp inside."""
     fmt = path.suffix.lower().lstrip(".")
-    metadata: dict[str, str | None] = {"Date": None} if fmt == "svg" else {}
+    metadata: dict[str, str | None] = {"Date": None} if fmt == "svg" else \
+        {"CreationDate": None} if fmt == "pdf" else {}
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Glyph .* missing from")

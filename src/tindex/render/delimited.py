@@ -1,7 +1,8 @@
 """CSV and TSV: raw numbers (dot decimal, no separators), one header row, no decoration.
 
 Text cells are escaped (control characters) and neutralised (formula-like starts) so the
-output is safe to open in a spreadsheet or to print on a terminal.
+output is safe to open in a spreadsheet or to print on a terminal; id lists are joined
+with ';'; whole-number columns print as whole numbers (2025, never 2025.0).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from typing import TextIO
 
 import pandas as pd
 
-from tindex.core import Profile, Report
+from tindex.core.result import Profile, Role, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, neutralise_formula
-from tindex.render.flatten import profile_rows
+from tindex.render.cells import clean_text, ids_text, neutralise_formula
 from tindex.render.formats import OutputFormat
+from tindex.render.plain import profile_table
 
 
 def _safe(value: object) -> object:
@@ -23,27 +24,29 @@ def _safe(value: object) -> object:
     return value
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def safe_frame(table: Table) -> pd.DataFrame:
     """A copy whose text cells and headers are safe; numeric columns are untouched."""
+    frame = table.frame
     safe = {}
     for name in frame.columns:
         column = frame[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            column = column.cat.rename_categories([str(_safe(str(c))) for c in column.cat.categories])
+        role = table.role(str(name))
+        if role is Role.IDS or column.map(lambda v: isinstance(v, (tuple, list))).any():
+            column = column.map(lambda v: _safe(ids_text(v)))
+        elif role in (Role.YEAR, Role.INTEGER, Role.ORDER, Role.SIGNED_INTEGER) and \
+                pd.api.types.is_float_dtype(column):
+            column = column.round().astype("Int64")
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object).map(_safe)
         elif not pd.api.types.is_numeric_dtype(column) or column.dtype == object:
             column = column.map(_safe)
-        safe[str(_safe(str(name)))] = column
+        safe[str(_safe(clean_text(str(name))))] = column
     return pd.DataFrame(safe, index=frame.index)
 
 
-def _write(frame: pd.DataFrame, options: RenderOptions, out: TextIO) -> None:
+def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None:
+    table = result if isinstance(result, Table) else profile_table(result)
+    if options.bom:
+        out.write("\ufeff")
     separator = "\t" if options.fmt is OutputFormat.TSV else ","
-    safe_frame(frame).to_csv(out, index=False, sep=separator, lineterminator="\n")
-
-
-def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
-    _write(report.frame, options, out)
-
-
-def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
-    _write(profile_rows(profile), options, out)
+    safe_frame(table).to_csv(out, index=False, sep=separator, lineterminator="\n")

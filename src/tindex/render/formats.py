@@ -15,6 +15,7 @@ class OutputFormat(StrEnum):
     TSV = "tsv"
     JSON = "json"
     MARKDOWN = "markdown"
+    XLSX = "xlsx"  # a workbook: only with -o FILE
     # tabulate's formats whose cells are plain text, escaped by tabulate (html, latex), or
     # escaped here (github, pipe, rst). Left out: formats that pass cell text through as
     # live markup (unsafehtml, latex_raw, mediawiki, moinmoin, jira, textile, youtrack,
@@ -47,25 +48,16 @@ class OutputFormat(StrEnum):
     SIMPLE_GRID = "simple_grid"
     SIMPLE_OUTLINE = "simple_outline"
 
-    @property
-    def module(self) -> str:
-        """The renderer module (tindex.render.<module>) that writes this format."""
-        return _OWN_MODULES.get(self, "tabulated")
 
-
-_OWN_MODULES = {
-    OutputFormat.TABLE: "table",
-    OutputFormat.CSV: "delimited",
-    OutputFormat.TSV: "delimited",
-    OutputFormat.JSON: "json_format",
-    OutputFormat.MARKDOWN: "markdown",
-}
+OWN_FORMATS = frozenset({OutputFormat.TABLE, OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSON,
+                         OutputFormat.MARKDOWN, OutputFormat.XLSX})
+TABULATE_FORMATS = frozenset(f.value for f in OutputFormat if f not in OWN_FORMATS)
 UNSAFE_TABULATE_FORMATS = frozenset({
     "unsafehtml", "latex_raw", "mediawiki", "moinmoin", "jira", "textile", "youtrack", "asciidoc",
     "orgtbl", "tsv",
 })
 MARKUP_TABULATE_FORMATS = frozenset({"github", "pipe", "rst"})  # cells escaped as Markdown
-MAIN_FORMATS = "table, csv, tsv, json, markdown"
+MAIN_FORMATS = "table, csv, tsv, json, markdown, xlsx"
 
 
 def parse_format(text: str | None, stdout_is_terminal: bool) -> OutputFormat:
@@ -81,3 +73,16 @@ def parse_format(text: str | None, stdout_is_terminal: bool) -> OutputFormat:
     hint = did_you_mean(wanted, [f.value for f in OutputFormat])
     raise UsageError(f"unknown format {text!r}{hint}; formats: {MAIN_FORMATS}, "
                      "and tabulate's (github, grid, latex, html, rst, ...)")
+
+
+SUFFIX_FORMATS = {".csv": OutputFormat.CSV, ".tsv": OutputFormat.TSV, ".json": OutputFormat.JSON,
+                  ".md": OutputFormat.MARKDOWN, ".xlsx": OutputFormat.XLSX}
+
+
+def format_for_file(name: str) -> OutputFormat:
+    """-o FILE: the format its suffix names; an unknown suffix is a usage error."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
+    if suffix not in SUFFIX_FORMATS:
+        raise UsageError(f"--output: cannot tell the format of {name!r} from its suffix; use "
+                         + ", ".join(SUFFIX_FORMATS) + " (or give --format)")
+    return SUFFIX_FORMATS[suffix]

@@ -1,4 +1,7 @@
-"""JSON: an array of records for tables, one object for explain; missing values are null."""
+"""JSON: an array of flat records for tables (id lists as lists), one object for explain.
+
+Strict JSON: missing and non-finite values are null, never NaN or Infinity.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +9,28 @@ import json
 import re
 from typing import Any, TextIO
 
-from tindex.core import Profile, Report
+from tindex.core.result import Profile, Table
+from tindex.errors import OTHER_UNSAFE
 from tindex.render import RenderOptions
-from tindex.render.flatten import profile_object, records
+from tindex.render.plain import profile_object, records
 
-# json.dumps escapes C0 controls itself (and the JSON text needs its own newlines); the
-# rest of tindex's unsafe set becomes \u escapes, so nothing raw survives ensure_ascii=False.
-_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# json.dumps escapes C0 controls itself; the rest of tindex's unsafe set becomes \u escapes,
+# so nothing raw survives ensure_ascii=False.
+_RAW = re.compile(f"[{OTHER_UNSAFE}]")
 
-def _dump(data: Any, out: TextIO) -> None:
+
+def dump(data: Any, out: TextIO) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
-    out.write(_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
+    out.write(_RAW.sub(_escape, text) + "\n")
 
 
-def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
-    _dump(records(report.frame), out)
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)  # JSON spells astral characters as a pair
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
 
 
-def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
-    _dump(profile_object(profile), out)
+def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None:
+    dump(records(result.frame) if isinstance(result, Table) else profile_object(result), out)

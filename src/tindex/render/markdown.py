@@ -10,13 +10,9 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-import pandas as pd
-
-from tindex.core import Citation, Profile, Report
+from tindex.core.result import Caveat, Citation, Profile, Table
 from tindex.render import RenderOptions
 from tindex.render.cells import clean_text, display
-from tindex.render.flatten import people_frame, section_frame, summary_column
-from tindex.render.sparkline import sparkline
 
 _PLAIN_URL = re.compile(r"https?://[^\s<>`\x00-\x1f\x7f-\x9f]+")
 # Characters that act anywhere in a line: \ ` * [ ] | ~ always; '_' unless inside a word
@@ -50,15 +46,16 @@ def heading(level: int, text: str) -> str:
     return "#" * level + " " + escape(text.strip()).replace("#", "\\#")
 
 
-def pipe_table(frame: pd.DataFrame) -> str:
-    columns = [str(c) for c in frame.columns]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+def pipe_table(table: Table) -> str:
+    columns = [str(c) for c in table.frame.columns]
+    numeric = [table.role(c).is_numeric for c in columns]
     lines = [
         "| " + " | ".join(escape(c) for c in columns) + " |",
         "| " + " | ".join("---:" if n else "---" for n in numeric) + " |",
     ]
-    for row in frame.itertuples(index=False, name=None):
-        cells = [escape(display(value, column)) for value, column in zip(row, columns, strict=True)]
+    for row in table.frame.itertuples(index=False, name=None):
+        cells = [escape(display(value, table.role(column)))
+                 for value, column in zip(row, columns, strict=True)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -68,15 +65,19 @@ def _link(url: str) -> str:
     return f"<{url}>" if _PLAIN_URL.fullmatch(url) else escape(url)
 
 
-def _sources(citations: list[Citation]) -> str:
-    return "\n".join(
-        f"{n}. {escape_block(c.title)}. {escape(c.publisher)}, {escape(c.date)}. {_link(c.url)} "
-        f"\\[{escape(c.source_id)}\\]" for n, c in enumerate(citations, start=1))
-
-
-def _bullets(lines: list[str], prefix: str = "") -> str:
-    return "\n".join(f"- {prefix}{escape(line)}" if prefix else f"- {escape_block(line)}"
-                     for line in lines)
+def notes_blocks(caveats: list[Caveat], lines: list[str], citations: list[Citation]) -> list[str]:
+    """Numbered notes (the caveats, each with its source keys) and the sources they cite."""
+    blocks = []
+    items = [escape_block(line) for line in lines]
+    items += [f"{escape(c.caveat_id)}: {escape(c.text)} (sources: {escape(', '.join(c.source_ids))})"
+              for c in caveats]
+    if items:
+        blocks += ["Notes:", "\n".join(f"{n}. {item}" for n, item in enumerate(items, start=1))]
+    if citations:
+        blocks += ["Sources:", "\n".join(
+            f"{n}. {escape(c.source_id)}: {escape(c.title)}. {escape(c.publisher)}, {escape(c.date)}. "
+            f"{_link(c.url)}" for n, c in enumerate(citations, start=1))]
+    return blocks
 
 
 def _write(blocks: list[str], out: TextIO) -> None:
@@ -84,25 +85,21 @@ def _write(blocks: list[str], out: TextIO) -> None:
     out.write("\n\n".join(block for block in blocks if block) + "\n")
 
 
-def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
-    blocks = [heading(3, report.title), pipe_table(people_frame(report)), _bullets(report.notes, "Note: ")]
-    if report.citations:
-        blocks += ["Sources:", _sources(report.citations)]
-    _write(blocks, out)
-
-
-def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
-    summary = "\n".join(
-        f"- **{escape(label)}:** {escape(display(value, summary_column(key)))}"
-        for key, label, value in profile.summary)
-    blocks = [heading(1, profile.title), summary]
-    for section in profile.sections:
+def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None:
+    if isinstance(result, Table):
+        _write([heading(3, result.title), pipe_table(result),
+                *notes_blocks(result.caveats, result.notes, result.citations)], out)
+        return
+    summary = "\n".join(f"- **{escape(label)}:** {escape(display(value, role))}"
+                        for _key, label, value, role in result.summary)
+    blocks = [heading(1, result.title), summary]
+    for section in result.sections:
+        if section.key == "caveats":
+            continue
         blocks.append(heading(2, section.heading))
-        if section.trend is not None and len(section.trend) > 1:
-            blocks.append(f"Trend: {sparkline(section.trend)}")
-        if section.frame is not None and not section.frame.empty:
-            blocks.append(pipe_table(section_frame(section.frame, profile.citations)))
-        blocks.append(_bullets(section.lines))
-    if profile.citations:
-        blocks += [heading(2, "Sources"), _sources(profile.citations)]
+        if section.table is not None and not section.table.frame.empty:
+            blocks.append(pipe_table(section.table))
+        blocks.append("\n".join(f"- {escape_block(line)}" for line in section.lines))
+    notes = notes_blocks(result.caveats, [], result.citations)
+    blocks += [heading(2, b.rstrip(":")) if b in ("Notes:", "Sources:") else b for b in notes]
     _write(blocks, out)

@@ -1,7 +1,8 @@
-"""Rich tables for the terminal: title, aligned numbers, trend sparklines, notes, sources.
+"""Rich tables for the terminal: the table first, then short notes and short citations.
 
-Every cell is a rich Text object built from escaped text, so data can never act as
-rich markup ("[bold]") or as a terminal escape sequence.
+Every cell is a rich Text object built from escaped text, so data can never act as rich
+markup or as a terminal escape. Numbers are never cut: when the table cannot fit the
+terminal with every digit, each row is shown as a record (one "column: value" per line).
 """
 
 from __future__ import annotations
@@ -11,110 +12,170 @@ from typing import TextIO
 import pandas as pd
 from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.table import Table as RichTable
 from rich.text import Text
 
-from tindex.core import Citation, Profile, Report
+from tindex.core.result import Caveat, Citation, Profile, Role, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import PERCENT_COLUMNS, SIGNED_COLUMNS, clean_text, display
-from tindex.render.flatten import people_frame, section_frame, summary_column
+from tindex.render.cells import clean_text, display
 from tindex.render.sparkline import sparkline
+
+MIN_WIDTH = 20  # narrower than this (COLUMNS=0, 5 ...) is read as this
 
 
 def _console(options: RenderOptions, out: TextIO) -> Console:
-    return Console(
-        file=out,
-        color_system="auto" if options.color else None,
-        no_color=not options.color,
-        markup=False,
-        emoji=False,
-        highlight=False,
-    )
+    width = max(options.width or 80, MIN_WIDTH)
+    return Console(file=out, width=width, color_system="auto" if options.color else None,
+                   no_color=not options.color, markup=False, emoji=False, highlight=False,
+                   soft_wrap=False)
 
 
-def _cell(value: object, column: str, color: bool) -> Text:
-    text = display(value, column)
-    style = ""
-    if color and (column in SIGNED_COLUMNS or column in PERCENT_COLUMNS) and text:
-        style = "green" if text.startswith("+") else "red" if text.startswith("-") else ""
-    return Text(text, style=style)
+def _style(text: str, role: Role, color: bool) -> str:
+    if not color or not text:
+        return ""
+    if role in (Role.SIGNED, Role.SIGNED_INTEGER, Role.PERCENT):
+        return "green" if text.startswith("+") else "red" if text.startswith("-") else ""
+    return ""
 
 
-def _table(frame: pd.DataFrame, title: str | None, color: bool,
-           trends: list[list[float]] | None = None,
-           column_trends: dict[str, list[float]] | None = None) -> Table:
-    table = Table(
-        title=Text(clean_text(title), style="bold") if title else None,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        header_style="bold" if color else "",
-        title_style="" if color else None,
-    )
-    numeric = {str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
-    for name in frame.columns:
-        # Numbers and country names keep their full width (never cut, never broken); long
-        # text and headers wrap instead.
-        short = str(name) in numeric or str(name) in ("country", "level", "source")
-        widest = max((len(display(v, str(name))) for v in frame[name]), default=0)
-        table.add_column(Text(clean_text(str(name))), justify="right" if str(name) in numeric else "left",
-                         overflow="fold", min_width=widest if short else None)
-    show_trends = trends is not None and any(len(t) > 1 for t in trends)
-    if show_trends:
-        table.add_column(Text("trend"), no_wrap=True)
-    columns = [str(c) for c in frame.columns]
-    for position, row in enumerate(frame.itertuples(index=False, name=None)):
-        cells = [_cell(value, column, color) for value, column in zip(row, columns, strict=True)]
-        if show_trends and trends is not None:
-            cells.append(Text(sparkline(trends[position]), style="cyan" if color else ""))
-        table.add_row(*cells)
-    if column_trends:
-        table.add_row(*[
-            Text(sparkline(column_trends[c]), style="cyan" if color else "") if c in column_trends
-            else Text("trend" if i == 0 else "")
-            for i, c in enumerate(columns)
-        ], end_section=False)
-    return table
+def _people_columns(table: Table) -> list[str]:
+    return [str(c) for c in table.frame.columns if not table.role(str(c)).is_context]
 
 
+def _cells(table: Table, columns: list[str]) -> list[list[str]]:
+    return [[display(value, table.role(column)) for value, column in zip(row, columns, strict=True)]
+            for row in table.frame[columns].itertuples(index=False, name=None)]
 
 
-def _footer(console: Console, notes: list[str], citations: list[Citation]) -> None:
-    for note in notes:
-        console.print(Text("Note: " + clean_text(note), style="yellow"))
-    for citation in citations:
-        # soft_wrap: long URLs stay whole, so they can be copied from the terminal
-        console.print(Text("Source: " + clean_text(str(citation)), style="dim"), soft_wrap=True)
+def _needed_width(headers: list[str], rows: list[list[str]], columns: list[str], table: Table) -> int:
+    """The narrowest the table can be with every number whole (text may wrap to 12)."""
+    total = 0
+    for position, column in enumerate(columns):
+        widest = max((len(r[position]) for r in rows), default=0)
+        if table.role(column).is_numeric or table.role(column) in (Role.LABEL, Role.LEVEL):
+            total += max(widest, min(len(headers[position]), 6))
+        else:
+            total += min(widest, 12)
+        total += 2
+    return total
 
 
-def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
+def _rich_table(table: Table, color: bool, width: int) -> RichTable | None:
+    columns = _people_columns(table)
+    headers = [clean_text(c) for c in columns]
+    rows = _cells(table, columns)
+    trends: list[str] = []
+    if table.history is not None and len(table.frame) > 0:
+        series = table.history()
+        trends = [sparkline(s) for s in series] if len(series) == len(rows) else []
+    needed = _needed_width(headers, rows, columns, table)
+    if needed > width:
+        return None
+    if trends and any(trends) and needed + max(len(t) for t in trends) + 2 <= width:
+        columns_shown = [*columns, "trend"]
+        rows = [[*row, trend] for row, trend in zip(rows, trends, strict=True)]
+    else:
+        columns_shown = columns
+    rich = RichTable(box=box.SIMPLE_HEAD, header_style="bold" if color else "", pad_edge=False,
+                     show_edge=False)
+    for position, column in enumerate(columns_shown):
+        role = table.role(column) if column != "trend" else Role.TEXT
+        widest = max((len(r[position]) for r in rows), default=0)
+        keep_whole = role.is_numeric or role in (Role.LABEL, Role.LEVEL) or column == "trend"
+        rich.add_column(Text(clean_text(column)), justify="right" if role.is_numeric else "left",
+                        overflow="fold", min_width=widest if keep_whole else None,
+                        no_wrap=keep_whole)
+    for row in rows:
+        rich.add_row(*[Text(cell, style=_style(cell, table.role(column), color))
+                       for cell, column in zip(row, columns_shown, strict=True)])
+    return rich
+
+
+def _records(console: Console, table: Table) -> None:
+    """The narrow-terminal layout: each row as 'column: value' lines, nothing cut."""
+    columns = _people_columns(table)
+    for number, row in enumerate(_cells(table, columns)):
+        if number:
+            console.print()
+        for column, cell in zip(columns, row, strict=True):
+            console.print(Text(f"{clean_text(column)}: {cell}"))
+
+
+def _short_sources(citations: list[Citation]) -> list[Citation]:
+    """One citation per publication: a copy folds into the release it copies."""
+    cited = {c.source_id for c in citations}
+    return [c for c in citations if not (c.copy_of and c.copy_of in cited)]
+
+
+def notes(console: Console, caveats: list[Caveat], lines: list[str], citations: list[Citation],
+          color: bool) -> None:
+    """Short notes under a table: its facts, the caveats about its rows, one pointer line
+    for the caveats about the index as a whole, then one short citation per source."""
+    for line in lines:
+        console.print(Text(clean_text(line)))
+    for caveat in caveats:
+        if not caveat.general:
+            console.print(Text(f"Note [{caveat.caveat_id}]: " + clean_text(caveat.text),
+                               style="yellow" if color else ""))
+    general = [c.caveat_id for c in caveats if c.general]
+    if general:
+        console.print(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the index "
+                           f"as a whole: tindex caveats {' '.join(general)}", style="dim" if color else ""))
+    shown = _short_sources(citations)
+    if shown:
+        console.print(Text("Sources: " + "; ".join(clean_text(c.short) for c in shown)
+                           + " (tindex sources KEY)", style="dim" if color else ""))
+
+
+def render_table(table: Table, options: RenderOptions, out: TextIO) -> None:
     console = _console(options, out)
-    console.print(Text(clean_text(report.title), style="bold" if options.color else ""))
-    console.print(_table(people_frame(report), None, options.color, report.trends,
-                         report.column_trends))
-    _footer(console, report.notes, report.citations)
+    console.print(Text(clean_text(table.title), style="bold" if options.color else ""))
+    rich = _rich_table(table, options.color, console.width)
+    if rich is None:
+        _records(console, table)
+    else:
+        console.print(rich)
+    notes(console, table.caveats, table.notes, table.citations, options.color)
 
 
 def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
     console = _console(options, out)
-    console.rule(Text(clean_text(profile.title), style="bold"))
-    summary = Table.grid(padding=(0, 2))
-    summary.add_column(style="bold" if options.color else "")
-    summary.add_column()
-    for key, label, value in profile.summary:
-        summary.add_row(Text(clean_text(label)), Text(display(value, summary_column(key))))
+    console.print(Text(clean_text(profile.title), style="bold" if options.color else ""))
+    summary = RichTable.grid(padding=(0, 2))
+    summary.add_column(style="bold" if options.color else "", max_width=max(console.width // 3, 12))
+    summary.add_column(overflow="fold")
+    for _key, label, value, role in profile.summary:
+        summary.add_row(Text(clean_text(label)), Text(display(value, role)))
     console.print(summary)
     for section in profile.sections:
+        if section.key == "caveats":
+            continue  # shown with the notes at the end
         console.print()
         console.print(Text(clean_text(section.heading), style="bold underline" if options.color else ""))
-        if section.trend is not None and len(section.trend) > 1:
-            console.print(Text("trend " + sparkline(section.trend), style="cyan" if options.color else ""))
-        if section.frame is not None and not section.frame.empty:
-            console.print(_table(section_frame(section.frame, profile.citations), None,
-                                 options.color))
+        if section.table is not None and not section.table.frame.empty:
+            history = section.table.history() if section.table.history else []
+            if history and len(history[0]) > 1:
+                console.print(Text("trend " + sparkline(history[0])))
+            rich = _rich_table(_without_history(section.table), options.color, console.width)
+            if rich is None:
+                _records(console, section.table)
+            else:
+                console.print(rich)
         for line in section.lines:
             console.print(Text("- " + clean_text(line)))
-    if profile.citations:
-        console.print()
-        console.print(Text("Sources", style="bold underline" if options.color else ""))
-        for number, citation in enumerate(profile.citations, start=1):
-            console.print(Text(f"{number}. " + clean_text(str(citation))), soft_wrap=True)
+    console.print()
+    notes(console, profile.caveats, [], profile.citations, options.color)
+
+
+def _without_history(table: Table) -> Table:
+    return Table(title=table.title, frame=table.frame, roles=table.roles)
+
+
+def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None:
+    if isinstance(result, Table):
+        render_table(result, options, out)
+    else:
+        render_profile(result, options, out)
+
+
+__all__ = ["render", "pd"]

@@ -1,36 +1,68 @@
-"""tabulate's formats (github, grid, latex, html, rst, ...): the table alone, for embedding."""
+"""tabulate's formats (github, grid, latex, html, rst, ...): every column, then the notes.
+
+No format drops source_id or caveat_ids. HTML gets its notes and sources as ordered lists
+under the table, LaTeX as a paragraph, the text formats as plain lines.
+"""
 
 from __future__ import annotations
 
+import html
 from typing import TextIO
 
-import pandas as pd
 from tabulate import tabulate
 
-from tindex.core import Profile, Report
+from tindex.core.result import Profile, Table
 from tindex.render import RenderOptions
 from tindex.render.cells import clean_text, display
-from tindex.render.flatten import people_frame, profile_rows
-from tindex.render.formats import MARKUP_TABULATE_FORMATS
-from tindex.render.markdown import escape
+from tindex.render.formats import MARKUP_TABULATE_FORMATS, OutputFormat
+from tindex.render.markdown import escape, notes_blocks
+from tindex.render.plain import profile_table
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
 
 
-def _write(frame: pd.DataFrame, options: RenderOptions, out: TextIO) -> None:
-    columns = [str(c) for c in frame.columns]
-    # Markdown-like formats would let a cell open a link or split the table: escape them.
-    cell = escape if options.fmt.value in MARKUP_TABULATE_FORMATS else clean_text
-    rows = [[cell(display(value, column)) for value, column in zip(row, columns, strict=True)]
-            for row in frame.itertuples(index=False, name=None)]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+def _latex(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in clean_text(text))
+
+
+def _note_items(table: Table) -> tuple[list[str], list[str]]:
+    notes = [*table.notes, *[f"{c.caveat_id}: {c.text} (sources: {', '.join(c.source_ids)})"
+                             for c in table.caveats]]
+    sources = [f"{c.source_id}: {c.title}. {c.publisher}, {c.date}. {c.url}" for c in table.citations]
+    return notes, sources
+
+
+def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None:
+    table = result if isinstance(result, Table) else profile_table(result)
+    columns = [str(c) for c in table.frame.columns]
+    markup = options.fmt.value in MARKUP_TABULATE_FORMATS
+    cell = escape if markup else clean_text
+    rows = [[cell(display(value, table.role(column))) for value, column in zip(row, columns, strict=True)]
+            for row in table.frame.itertuples(index=False, name=None)]
+    numeric = [table.role(c).is_numeric for c in columns]
     text = tabulate(rows, headers=[cell(c) for c in columns], tablefmt=options.fmt.value,
                     disable_numparse=True,
                     colalign=["right" if n else "left" for n in numeric] if columns else None)
     out.write(text + "\n")
-
-
-def render_report(report: Report, options: RenderOptions, out: TextIO) -> None:
-    _write(people_frame(report), options, out)
-
-
-def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
-    _write(profile_rows(profile), options, out)
+    notes, sources = _note_items(table)
+    if options.fmt is OutputFormat.HTML:
+        for heading, items in (("Notes", notes), ("Sources", sources)):
+            if items:
+                out.write(f"<p>{heading}:</p>\n<ol>\n" + "".join(
+                    f"<li>{html.escape(clean_text(item))}</li>\n" for item in items) + "</ol>\n")
+    elif options.fmt.value.startswith("latex"):
+        for heading, items in (("Notes", notes), ("Sources", sources)):
+            if items:
+                out.write(f"\n\\paragraph{{{heading}}} " + " ".join(
+                    f"({n}) {_latex(item)}" for n, item in enumerate(items, start=1)) + "\n")
+    elif markup:
+        blocks = notes_blocks(table.caveats, table.notes, table.citations)
+        if blocks:
+            out.write("\n" + "\n\n".join(blocks) + "\n")
+    else:
+        for heading, items in (("Notes", notes), ("Sources", sources)):
+            if items:
+                out.write(f"\n{heading}:\n" + "".join(
+                    f"{n}. {clean_text(item)}\n" for n, item in enumerate(items, start=1)))

@@ -1,0 +1,280 @@
+"""How countries moved: one country year by year, every country into one year, every
+country over a span, and the values revised between releases. Score indices only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tindex import schema
+from tindex.core.model import Country, IndexInfo, Model, year_span
+from tindex.core.ranking import (
+    RANK_ROLES,
+    TOO_LARGE,
+    check_year,
+    difference,
+    head_with_ties,
+    percent_change,
+    previous_year,
+    row_caveats,
+    score_ranks,
+    series_until,
+    with_previous,
+)
+from tindex.core.result import Role, Table
+from tindex.errors import UsageError
+
+
+def signed(value: float | None, digits: int = 2) -> str:
+    if value is None or pd.isna(value):
+        return "n/a"
+    return f"{value:+.{digits}f}"
+
+
+def drivers(model: Model, index: IndexInfo, iso3: str, years: list[int]) -> pd.DataFrame:
+    table = model.dataset.optional(schema.DRIVERS)
+    if table is None:
+        return pd.DataFrame(columns=schema.DRIVERS.column_names)
+    mine = table[(table["index"] == index.id) & (table["iso3"] == iso3) & table["year"].isin(years)]
+    return mine.sort_values("year")
+
+
+def driver_lines(frame: pd.DataFrame) -> list[str]:
+    """'2024 (stated change -11.29): what the publisher says moved the score [source]'."""
+    lines = []
+    for year, change, summary, source_id in zip(frame["year"], frame["stated_change"],
+                                                frame["summary"], frame["source_id"], strict=True):
+        stated = f" (stated change {signed(float(change))})" if pd.notna(change) else ""
+        lines.append(f"{int(year)}{stated}: {summary} [{source_id}]")
+    return lines
+
+
+def span_summary(frame: pd.DataFrame) -> str:
+    first, last = frame.iloc[0], frame.iloc[-1]
+    total = difference(pd.Series([last["score"]]), pd.Series([first["score"]])).iloc[0]
+    changes = frame["change"].iloc[1:]
+    parts = [f"{int(first['year'])}-{int(last['year'])}: {signed(total)} "
+             f"({first['score']:g} to {last['score']:g})"]
+    if changes.notna().any():
+        values = changes.to_numpy(dtype=float)
+        rise = frame.iloc[int(np.nanargmax(values)) + 1]
+        fall = frame.iloc[int(np.nanargmin(values)) + 1]
+        if rise["change"] > 0:
+            parts.append(f"largest rise {int(rise['year'])} ({signed(rise['change'])})")
+        if fall["change"] < 0:
+            parts.append(f"largest fall {int(fall['year'])} ({signed(fall['change'])})")
+    best = frame.iloc[int(frame["rank"].astype(float).to_numpy().argmin())]
+    parts.append(f"best rank {int(best['rank'])} of {int(best['of'])} ({int(best['year'])})")
+    return "; ".join(parts) + "."
+
+
+def country_changes(model: Model, index: IndexInfo, country: Country, start: int | None = None,
+                    end: int | None = None, release: str | None = None) -> Table:
+    """Every year of one country: score, change, percentage change where meaningful, rank."""
+    scores = model.scores(index, release)
+    mine = scores.loc[scores["iso3"] == country.iso3, ["year", "score", "source_id"]]
+    if mine.empty:
+        measured = ", ".join(sorted(model.name_of(pd.Series(scores["iso3"].unique())).dropna()))
+        raise UsageError(f"{country.name} has no {index.id} scores; measured: {measured}")
+    mine = mine.sort_values("year")
+    available = mine["year"].tolist()
+    for bound, label in ((start, "--from"), (end, "--to")):
+        if bound is not None and not (available[0] <= bound <= available[-1]):
+            raise UsageError(f"{label} {bound}: {country.name} has scores for {year_span(available)}")
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    rows = []
+    # Each year is compared with the previous year in the data (as rank and delta --year
+    # do), not with the country's own previous score: across a gap there is no change.
+    for year in available:
+        previous = previous_year(scores, int(year))
+        merged = with_previous(scores, int(year), previous, index)
+        row = merged[merged["iso3"] == country.iso3].iloc[0]
+        rows.append({"year": int(year), "score": row["score"], "previous": row["score_before"],
+                     "rank": row["rank"], "of": len(merged), "rank_change": row["rank_change"],
+                     "source_id": row["source_id"]})
+    table = pd.DataFrame(rows)
+    caveat_ids, caveats = row_caveats(model, index, pd.Series([country.iso3] * len(table)),
+                                      table["year"])
+    frame = pd.DataFrame({
+        "country": country.name,
+        "iso3": country.iso3,
+        "year": table["year"],
+        "score": table["score"],
+        "change": difference(table["score"], table["previous"]),
+        "pct_change": percent_change(table["previous"], table["score"]),
+        "rank": table["rank"].astype("Int64"),
+        "of": table["of"],
+        "rank_change": table["rank_change"].astype("Int64"),
+        "source_id": table["source_id"],
+        "caveat_ids": caveat_ids,
+    })
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= frame["year"] >= start
+    if end is not None:
+        keep &= frame["year"] <= end
+    frame, caveat_ids = frame[keep].reset_index(drop=True), [c for c, k in zip(caveat_ids, keep, strict=True) if k]
+    if frame.empty:
+        raise UsageError(f"{country.name} has no scores from {start} to {end}; "
+                         f"years with scores: {year_span(available)}")
+    shown_ids = {i for ids in caveat_ids for i in ids}
+    caveats = [c for c in caveats if c.caveat_id in shown_ids]
+    found = drivers(model, index, country.iso3, frame["year"].tolist())
+    notes = [span_summary(frame)] if len(frame) > 1 else []
+    notes += driver_lines(found)
+    first, last = int(frame["year"].iloc[0]), int(frame["year"].iloc[-1])
+    return Table(
+        title=f"{country.name}: {index.name}, " + (f"{first}-{last}" if first != last else f"{first}"),
+        frame=frame, roles=RANK_ROLES,
+        citations=model.citations([*frame["source_id"].unique(), *found["source_id"],
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+        history=lambda: [frame["score"].tolist()[: n + 1] for n in range(len(frame))],
+    )
+
+
+def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: int | None = None,
+                 reverse: bool = False, release: str | None = None) -> Table:
+    """Every country's change into one year, largest rise first."""
+    scores = model.scores(index, release)
+    year = check_year(scores, year, index)
+    previous = previous_year(scores, year)
+    if previous is None:
+        raise UsageError(f"{year} is the first year with {index.id} scores: there is no change into it")
+    merged = with_previous(scores, year, previous, index)
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year)
+    change = difference(merged["score"], merged["score_before"])
+    frame = pd.DataFrame({
+        "country": model.name_of(merged["iso3"]),
+        "iso3": merged["iso3"],
+        "year": year,
+        "previous": merged["score_before"],
+        "score": merged["score"],
+        "change": change,
+        "pct_change": percent_change(merged["score_before"], merged["score"]),
+        "rank": merged["rank"],
+        "rank_change": merged["rank_change"],
+        "source_id": merged["source_id"],
+        "caveat_ids": caveat_ids,
+    })
+    # "largest rise" means the best move: for a lower-is-better index a fall is a rise.
+    improvement = frame["change"] if index.higher_is_better else -frame["change"]
+    frame = frame.assign(_order=improvement).sort_values(
+        ["_order", "country"], ascending=[reverse, True], na_position="last",
+        ignore_index=True).drop(columns="_order")
+    frame = head_with_ties(frame, top, "change")
+    order = "largest fall first" if reverse else "largest rise first"
+    notes = [TOO_LARGE] if (change.isna() & merged["score_before"].notna()).any() else []
+    codes = frame["iso3"].tolist()
+    return Table(
+        title=f"{index.name}: change {previous} to {year}, {order}",
+        frame=frame, roles=RANK_ROLES,
+        citations=model.citations([*frame["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+        history=lambda: series_until(scores, codes, year),
+    )
+
+
+def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | None,
+                 top: int | None = None, reverse: bool = False, release: str | None = None) -> Table:
+    """Each country's first and last score over a span, the change and the rank change.
+
+    A country without a score in either end year gets no change: the first and last
+    years it does have are shown and a note says so, rather than a change over a
+    different span.
+    """
+    scores = model.scores(index, release)
+    years = sorted(int(y) for y in pd.unique(scores["year"]))
+    start = check_year(scores, start if start is not None else years[0], index)
+    end = check_year(scores, end, index)
+    if start >= end:
+        raise UsageError(f"--from {start} must be before --to {end}")
+    first = score_ranks(scores, start, index)[["iso3", "score", "rank", "source_id"]]
+    last = score_ranks(scores, end, index)[["iso3", "score", "rank", "source_id"]]
+    merged = first.merge(last, on="iso3", how="outer", suffixes=("_from", "_to"))
+    both = merged["score_from"].notna() & merged["score_to"].notna()
+    ascending = not index.higher_is_better
+    rank_from = merged.loc[both, "score_from"].rank(method="min", ascending=ascending)
+    rank_to = merged.loc[both, "score_to"].rank(method="min", ascending=ascending)
+    window = scores[(scores["year"] >= start) & (scores["year"] <= end)]
+    held = window.groupby(window["iso3"].astype(str))["year"].apply(lambda y: year_span(y))
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], end)
+    change = difference(merged["score_to"], merged["score_from"])
+    frame = pd.DataFrame({
+        "country": model.name_of(merged["iso3"]),
+        "iso3": merged["iso3"].astype(str),
+        "from": start,
+        "to": end,
+        "score_from": merged["score_from"],
+        "score_to": merged["score_to"],
+        "change": change,
+        "rank_from": merged["rank_from"].astype("Int64"),
+        "rank_to": merged["rank_to"].astype("Int64"),
+        "rank_change": (rank_from - rank_to).reindex(merged.index).astype("Int64"),
+        "years_held": merged["iso3"].astype(str).map(held),
+        "source_id": [";".join(sorted({str(s) for s in (a, b) if pd.notna(s)}))
+                      for a, b in zip(merged["source_id_from"], merged["source_id_to"], strict=True)],
+        "caveat_ids": caveat_ids,
+    })
+    improvement = frame["change"] if index.higher_is_better else -frame["change"]
+    frame = frame.assign(_order=improvement).sort_values(
+        ["_order", "country"], ascending=[reverse, True], na_position="last",
+        ignore_index=True).drop(columns="_order")
+    frame = head_with_ties(frame, top, "change")
+    gaps = frame.loc[frame["change"].isna(), "country"].tolist()
+    notes = []
+    if gaps:
+        notes.append(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
+                     "(years_held shows the years there are).")
+    order = "largest fall first" if reverse else "largest rise first"
+    roles = RANK_ROLES | {"from": Role.YEAR, "to": Role.YEAR, "score_from": Role.NUMBER,
+                          "score_to": Role.NUMBER, "rank_from": Role.INTEGER,
+                          "rank_to": Role.INTEGER, "years_held": Role.TEXT}
+    return Table(
+        title=f"{index.name}: change {start} to {end}, {order}",
+        frame=frame, roles=roles,
+        citations=model.citations([*{s for ids in frame["source_id"] for s in ids.split(";") if s},
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+    )
+
+
+def revisions(model: Model, index: IndexInfo) -> Table:
+    """Every country-year whose value differs between releases, with each release's value."""
+    scores = model.all_scores(index)
+    if "release" not in scores:
+        raise UsageError(f"{index.id}: the data has no release column, so no revisions")
+    rows = scores[["iso3", "year", "release", "score", "source_id"]].assign(
+        iso3=scores["iso3"].astype(str), release=scores["release"].astype(int),
+        source_id=scores["source_id"].astype(str))
+    spread = rows.groupby(["iso3", "year"], observed=True)["score"].nunique()
+    changed = spread[spread > 1].index
+    keyed = rows.set_index(["iso3", "year"])
+    found = keyed.loc[keyed.index.isin(changed)].reset_index().sort_values(["iso3", "year", "release"])
+    found["change"] = found.groupby(["iso3", "year"])["score"].diff().round(2)
+    frame = pd.DataFrame({
+        "country": model.name_of(found["iso3"]).to_numpy(),
+        "iso3": found["iso3"].to_numpy(),
+        "year": found["year"].to_numpy(),
+        "release": found["release"].to_numpy(),
+        "score": found["score"].to_numpy(),
+        "change": found["change"].to_numpy(),
+        "source_id": found["source_id"].to_numpy(),
+    })
+    caveat_ids, caveats = row_caveats(model, index, frame["iso3"], frame["year"])
+    frame["caveat_ids"] = caveat_ids
+    caveats = [c for c in caveats if not c.general]
+    shown = {c.caveat_id for c in caveats}
+    frame["caveat_ids"] = [tuple(i for i in ids if i in shown) for ids in caveat_ids]
+    count = frame[["iso3", "year"]].drop_duplicates().shape[0]
+    return Table(
+        title=f"{index.name}: {count} value{'s' if count != 1 else ''} revised between releases",
+        frame=frame,
+        roles=RANK_ROLES | {"release": Role.INTEGER},
+        citations=model.citations([*frame["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats,
+        notes=[] if count else ["No value differs between the releases in the data."],
+    )

@@ -1,0 +1,198 @@
+"""Countries side by side: scores per year (with the gap for two), or levels per component.
+
+Country names become column labels here, so a name that equals one of the table's own
+columns ("year", "gap", "differ", ...) gets its code added instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from tindex.core.model import Country, IndexInfo, Model
+from tindex.core.ranking import check_year, difference, row_caveats
+from tindex.core.result import Caveat, Role, Table
+from tindex.errors import UsageError
+
+NOT_RATED = "not rated"
+OWN_COLUMNS = frozenset({"year", "gap", "source_id", "caveat_ids", "component", "pillar",
+                         "pillar_name", "differ", "country", "iso3"})
+
+
+def labels(countries: Sequence[Country]) -> list[str]:
+    """Column labels for countries, never equal to a column of the table itself."""
+    return [f"{c.name} ({c.iso3})" if c.name.strip().casefold() in OWN_COLUMNS else c.name
+            for c in countries]
+
+
+def check_countries(countries: Sequence[Country], at_least: int) -> None:
+    seen: set[str] = set()
+    for country in countries:
+        if country.iso3 in seen:
+            raise UsageError(f"{country.name} is named twice")
+        seen.add(country.iso3)
+    if len(countries) < at_least:
+        raise UsageError("name at least one country" if at_least == 1 else
+                         f"compare needs at least {at_least} countries")
+
+
+def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
+                 start: int | None = None, end: int | None = None,
+                 release: str | None = None) -> Table:
+    """Scores per year, one column per country; one country is enough (what a chart draws)."""
+    check_countries(countries, 1)
+    scores = model.scores(index, release)
+    codes = [c.iso3 for c in countries]
+    subset = scores.loc[scores["iso3"].isin(codes), ["iso3", "year", "score", "source_id"]]
+    subset = subset.assign(iso3=subset["iso3"].astype(str), source_id=subset["source_id"].astype(str))
+    missing = [c.name for c in countries if c.iso3 not in set(subset["iso3"])]
+    if missing:
+        measured = ", ".join(sorted(model.name_of(pd.Series(scores["iso3"].unique())).dropna()))
+        raise UsageError(f"no {index.id} scores for {', '.join(missing)}; measured: {measured}")
+    for bound in (start, end):
+        if bound is not None:
+            check_year(scores, bound, index)
+    if start is not None:
+        subset = subset[subset["year"] >= start]
+    if end is not None:
+        subset = subset[subset["year"] <= end]
+    if subset.empty:
+        raise UsageError(f"no {index.id} scores in that range of years")
+    wide = subset.pivot(index="year", columns="iso3", values="score").reindex(columns=codes)
+    names = labels(countries)
+    frame = pd.DataFrame({"year": wide.index.to_numpy()})
+    for country, label in zip(countries, names, strict=True):
+        frame[label] = wide[country.iso3].to_numpy()
+    by_year = subset.groupby("year")["source_id"].agg(lambda ids: ";".join(sorted(set(ids))))
+    frame["source_id"] = frame["year"].map(by_year)
+    caveat_ids, caveats = _per_year_caveats(model, index, codes, frame["year"])
+    frame["caveat_ids"] = caveat_ids
+    roles = {"year": Role.YEAR, "source_id": Role.IDS, "caveat_ids": Role.IDS}
+    roles |= dict.fromkeys(names, Role.NUMBER)
+    return Table(
+        title=f"{index.name}: {', '.join(c.name for c in countries)}",
+        frame=frame, roles=roles,
+        citations=model.citations([*subset["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats,
+        history=lambda: [],
+    )
+
+
+def _per_year_caveats(model: Model, index: IndexInfo, codes: list[str], years: pd.Series
+                      ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
+    """Per year, the caveats about any of these countries (or none) in that year."""
+    ids: list[tuple[str, ...]] = []
+    used: dict[str, Caveat] = {}
+    for code in codes:
+        per_row, caveats = row_caveats(model, index, pd.Series([code] * len(years)), years)
+        used.update((c.caveat_id, c) for c in caveats)
+        ids = per_row if not ids else [tuple(dict.fromkeys(a + b)) for a, b in zip(ids, per_row, strict=True)]
+    return ids, [c for c in model.caveats if c.caveat_id in used]
+
+
+def compare_scores(model: Model, index: IndexInfo, countries: Sequence[Country],
+                   start: int | None = None, end: int | None = None,
+                   release: str | None = None) -> Table:
+    """Scores side by side per year; with two countries, the gap (first minus second)."""
+    check_countries(countries, 2)
+    table = score_series(model, index, countries, start, end, release)
+    frame, title = table.frame, table.title
+    names = labels(countries)
+    if len(countries) == 2:
+        frame.insert(3, "gap", difference(frame[names[0]], frame[names[1]]))
+        table.roles = table.roles | {"gap": Role.SIGNED}
+        title += f" (gap = {countries[0].name} minus {countries[1].name})"
+    table.title = title
+    return table
+
+
+def component_levels(model: Model, index: IndexInfo, countries: Sequence[Country],
+                     year: int | None = None, at_least: int = 1) -> Table:
+    """Levels per component (overall first), one column per country; a country the index
+    does not rate shows "not rated", and only when none is rated is it an error."""
+    check_countries(countries, at_least)
+    levels = model.levels(index)
+    year = check_year(levels, year, index)
+    rows = levels[levels["year"] == year]
+    rated_codes = set(rows["iso3"].astype(str))
+    if not any(c.iso3 in rated_codes for c in countries):
+        rated = ", ".join(sorted(model.name_of(pd.Series(sorted(rated_codes))).dropna()))
+        raise UsageError(f"none of these is rated in {index.id} {year}; rated: {rated}")
+    components = {0: "overall"} | model.components(index)
+    frame = pd.DataFrame({"component": list(components), "pillar_name": list(components.values())})
+    names = labels(countries)
+    for country, label in zip(countries, names, strict=True):
+        mine = rows[rows["iso3"] == country.iso3]
+        if mine.empty:
+            frame[label] = NOT_RATED
+            continue
+        found = dict(zip(mine["component"].fillna(0).astype(int), mine["level"].astype(str),
+                         strict=True))
+        frame[label] = frame["component"].map(found)
+    shown = frame[frame[names].notna().any(axis=1)].reset_index(drop=True)
+    ids = rows.loc[rows["iso3"].isin([c.iso3 for c in countries])]
+    by_component = ids.assign(component=ids["component"].fillna(0).astype(int),
+                              source_id=ids["source_id"].astype(str)).groupby("component")[
+        "source_id"].agg(lambda s: ";".join(sorted(set(s))))
+    shown["source_id"] = shown["component"].map(by_component)
+    caveat_ids, caveats = _per_year_caveats(model, index, [c.iso3 for c in countries],
+                                            pd.Series([year] * len(shown)))
+    shown["caveat_ids"] = caveat_ids
+    notes = []
+    if (shown[names] == NOT_RATED).to_numpy().any():
+        notes.append(f"not rated: the country is not among those {index.id} {year} rates in "
+                     "the data.")
+    if shown[names].isna().to_numpy().any():
+        notes.append("Blank: no pillar-level rating found for that country.")
+    roles = {"component": Role.INTEGER, "pillar_name": Role.LABEL, "source_id": Role.IDS,
+             "caveat_ids": Role.IDS} | dict.fromkeys(names, Role.LEVEL)
+    return Table(
+        title=f"{index.name} {year}: {', '.join(c.name for c in countries)} by pillar",
+        frame=shown, roles=roles,
+        citations=model.citations([*ids["source_id"].astype(str).unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes, scale=index.levels,
+    )
+
+
+def compare_levels(model: Model, index: IndexInfo, countries: Sequence[Country],
+                   year: int | None = None) -> Table:
+    """Levels side by side; 'differ' marks components where the rated levels differ."""
+    table = component_levels(model, index, countries, year, at_least=2)
+    frame = table.frame
+    names = labels(countries)
+    rated = frame[names].where(frame[names] != NOT_RATED)
+    known = rated.notna().sum(axis=1) >= 2
+    differs = rated.nunique(axis=1, dropna=True) > 1
+    frame.insert(2 + len(names), "differ", np.where(known, np.where(differs, "yes", "no"), ""))
+    table.roles = table.roles | {"differ": Role.TEXT}
+    return table
+
+
+def transpose(table: Table, model: Model, countries: Sequence[Country]) -> Table:
+    """Countries as rows, years (or components) as columns."""
+    frame = table.frame
+    names = labels(countries)
+    first = str(frame.columns[0])
+    headers = [str(int(v)) if first == "year" else
+               ("overall" if int(v) == 0 else f"{int(v)}. {n}")
+               for v, n in zip(frame[first], frame["pillar_name"] if "pillar_name" in frame
+                               else frame[first], strict=True)]
+    rows = pd.DataFrame({"country": [c.name for c in countries], "iso3": [c.iso3 for c in countries]})
+    for header, (_, record) in zip(headers, frame.iterrows(), strict=True):
+        rows[header] = [record[name] for name in names]
+    per_country_ids = []
+    for country in countries:
+        per_country_ids.append(tuple(c.caveat_id for c in table.caveats
+                                     if c.iso3 in (None, country.iso3)))
+    rows["source_id"] = ";".join(sorted({s for ids in frame["source_id"].dropna()
+                                         for s in str(ids).split(";")}))
+    rows["caveat_ids"] = per_country_ids
+    value_role = Role.NUMBER if first == "year" else Role.LEVEL
+    roles = {"country": Role.LABEL, "iso3": Role.CODE, "source_id": Role.IDS,
+             "caveat_ids": Role.IDS} | dict.fromkeys(headers, value_role)
+    return Table(title=table.title, frame=rows, roles=roles, citations=table.citations,
+                 caveats=table.caveats, notes=table.notes)

@@ -1,0 +1,250 @@
+"""The index model over a Dataset: indices declared in data, scores by release, levels on
+their scales, countries, caveats and citations. Everything in core works through this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from tindex import schema
+from tindex.core.result import Caveat, Citation
+from tindex.data import Dataset
+from tindex.errors import DataError, UsageError, did_you_mean, printable
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    id: str
+    kind: str  # "score" or "level"
+    better: str  # "higher" or "lower"
+    minimum: float | None
+    maximum: float | None
+    year_means: str
+    name: str
+    publisher: str
+    description: str
+    source_id: str
+    levels: tuple[str, ...] = ()  # for level indices: the scale, lowest position first
+
+    @property
+    def is_score(self) -> bool:
+        return self.kind == "score"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.better == "higher"
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    name: str
+
+
+def year_span(years: Iterable[int]) -> str:
+    """2019, 2020, 2021, 2023 -> '2019-2021, 2023'."""
+    ordered = sorted({int(y) for y in years})
+    if not ordered:
+        return "none"
+    runs: list[list[int]] = [[ordered[0], ordered[0]]]
+    for year in ordered[1:]:
+        if year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+class Model:
+    """Read-only views of one data directory, each built once."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    # -- indices ------------------------------------------------------------------------
+
+    @cached_property
+    def indices(self) -> dict[str, IndexInfo]:
+        """Every declared index, in the order of indices.csv."""
+        frame = self.dataset.table(schema.INDICES, "index definitions")
+        scales = self.dataset.optional(schema.SCALES)
+        levels: dict[str, list[str]] = {}
+        if scales is not None:
+            ordered = scales.sort_values(["index", "position"])
+            for index, level in zip(ordered["index"].astype(str), ordered["level"].astype(str),
+                                    strict=True):
+                levels.setdefault(index, []).append(level)
+        found: dict[str, IndexInfo] = {}
+        for row in frame.itertuples(index=False):
+            record = row._asdict()
+            found[str(record["index"])] = IndexInfo(
+                id=str(record["index"]), kind=str(record["kind"]), better=str(record["better"]),
+                minimum=_number(record["minimum"]), maximum=_number(record["maximum"]),
+                year_means=str(record["year_means"]), name=str(record["name"]),
+                publisher=str(record["publisher"]), description=str(record["description"]),
+                source_id=str(record["source_id"]),
+                levels=tuple(levels.get(str(record["index"]), ())))
+        return found
+
+    def index(self, wanted: str | None, kind: str | None = None) -> IndexInfo:
+        """The index named by --index; by default the first score index declared."""
+        if wanted is None:
+            candidates = [i for i in self.indices.values() if i.is_score] or list(self.indices.values())
+            if not candidates:
+                raise DataError(f"{self.dataset.label(schema.INDICES)}: no index declared")
+            chosen = candidates[0]
+        else:
+            key = wanted.strip().casefold()
+            matches = [i for i in self.indices.values() if i.id.casefold() == key]
+            if not matches:
+                hint = did_you_mean(wanted.strip(), list(self.indices))
+                raise UsageError(f"unknown index {printable(wanted)}{hint}; indices: "
+                                 + ", ".join(self.indices))
+            chosen = matches[0]
+        if kind is not None and chosen.kind != kind:
+            others = [i.id for i in self.indices.values() if i.kind == kind]
+            raise UsageError(f"{chosen.id} is a {chosen.kind} index; this needs a {kind} index "
+                             f"({', '.join(others) or 'none declared'})")
+        return chosen
+
+    # -- countries -----------------------------------------------------------------------
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return self.dataset.country_names()
+
+    def country(self, text: str) -> Country:
+        iso3 = self.dataset.resolve_country(text)
+        return Country(iso3, self.names[iso3])
+
+    def name_of(self, codes: pd.Series) -> pd.Series:
+        return codes.astype(str).map(self.names)
+
+    # -- scores and levels -----------------------------------------------------------------
+
+    def releases(self, index: IndexInfo) -> pd.DataFrame:
+        releases = self.dataset.optional(schema.RELEASES)
+        if releases is None:
+            return pd.DataFrame({"release": pd.Series(dtype="int64"),
+                                 "source_id": pd.Series(dtype=object)})
+        return releases[releases["index"] == index.id].sort_values("release")
+
+    def release_number(self, index: IndexInfo, wanted: str) -> int:
+        """--release 5 or --release csp-2024 -> 5."""
+        releases = self.releases(index)
+        text = wanted.strip()
+        for number, source in zip(releases["release"], releases["source_id"].astype(str),
+                                  strict=True):
+            if text == str(int(number)) or text.casefold() == source.casefold():
+                return int(number)
+        listed = ", ".join(f"{int(n)} ({s})" for n, s in
+                           zip(releases["release"], releases["source_id"], strict=True))
+        raise UsageError(f"no release {printable(wanted)} of {index.id}; releases: {listed or 'none'}")
+
+    def all_scores(self, index: IndexInfo) -> pd.DataFrame:
+        """Every row of this score index, every release."""
+        scores = self.dataset.table(schema.INDEX_SCORES, "index scores")
+        mine = scores[scores["index"] == index.id] if scores["index"].nunique() > 1 else scores
+        if mine.empty:
+            raise DataError(f"{self.dataset.label(schema.INDEX_SCORES)}: no scores for {index.id}")
+        return mine
+
+    def scores(self, index: IndexInfo, release: str | None = None) -> pd.DataFrame:
+        """iso3, year, score, source_id: the latest release's value of each country-year, or
+        exactly the table of one release."""
+        mine = self.all_scores(index)
+        if "release" not in mine:
+            return mine
+        if release is not None:
+            number = self.release_number(index, release)
+            chosen = mine[mine["release"] == number]
+            if chosen.empty:
+                raise UsageError(f"release {number} of {index.id} has no scores in the data")
+            return chosen
+        from tindex.data.keys import all_distinct
+
+        if all_distinct(mine, ["iso3", "year"]):
+            return mine
+        latest = mine.sort_values("release", kind="stable").drop_duplicates(
+            subset=["iso3", "year"], keep="last")
+        return latest.sort_index()
+
+    def levels(self, index: IndexInfo) -> pd.DataFrame:
+        """iso3, year, component (NA = overall), level, position, source_id."""
+        levels = self.dataset.table(schema.INDEX_LEVELS, "level ratings")
+        mine = levels[levels["index"] == index.id]
+        if mine.empty:
+            raise DataError(f"{self.dataset.label(schema.INDEX_LEVELS)}: no ratings for {index.id}")
+        position = {level: number for number, level in enumerate(index.levels, start=1)}
+        return mine.assign(position=mine["level"].astype(str).map(position).astype("int64"))
+
+    def components(self, index: IndexInfo) -> dict[int, str]:
+        components = self.dataset.optional(schema.COMPONENTS)
+        if components is None:
+            return {}
+        mine = components[components["index"] == index.id].sort_values("component")
+        return {int(n): str(name) for n, name in zip(mine["component"], mine["name"], strict=True)}
+
+    def measured(self, index: IndexInfo, year: int) -> int | None:
+        """How many countries the publisher measured that year, where the data says."""
+        coverage = self.dataset.optional(schema.COVERAGE)
+        if coverage is None:
+            return None
+        row = coverage[(coverage["index"] == index.id) & (coverage["year"] == year)]
+        return int(row["measured"].iloc[0]) if not row.empty else None
+
+    # -- provenance -------------------------------------------------------------------------
+
+    @cached_property
+    def caveats(self) -> list[Caveat]:
+        frame = self.dataset.optional(schema.CAVEATS)
+        if frame is None:
+            return []
+        return [Caveat(str(row.caveat_id), str(row.text),
+                       tuple(p.strip() for p in str(row.source_ids).split(";") if p.strip()),
+                       None if pd.isna(row.index) else str(row.index),
+                       None if pd.isna(row.iso3) else str(row.iso3),
+                       None if pd.isna(row.year) else int(row.year))
+                for row in frame.itertuples(index=False)]
+
+    def caveats_for(self, index: str | None, iso3: str | None, year: int | None,
+                    general: bool = True) -> list[Caveat]:
+        """The caveats about this index (or none), this country (or none), this year (or none).
+
+        A row of a table gets the caveats that name its index, country and year, or leave
+        one of them open; general=False leaves out those about the index as a whole.
+        """
+        return [c for c in self.caveats
+                if (c.index is None or c.index == index)
+                and (c.iso3 is None or c.iso3 == iso3)
+                and (c.year is None or c.year == year)
+                and (general or not c.general)]
+
+    @cached_property
+    def _sources(self) -> pd.DataFrame:
+        return self.dataset.table(schema.SOURCES).set_index("source_id")
+
+    def citations(self, ids: Iterable[object]) -> list[Citation]:
+        wanted: list[str] = []
+        for raw in ids:
+            if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+                continue
+            for part in (raw if isinstance(raw, tuple) else str(raw).split(";")):
+                part = part.strip()
+                if part and part not in wanted:
+                    wanted.append(part)
+        sources = self._sources
+        return [Citation(sid, str(sources.at[sid, "title"]), str(sources.at[sid, "publisher"]),
+                         str(sources.at[sid, "date"]), str(sources.at[sid, "url"]),
+                         str(sources.at[sid, "copy_of"]) if "copy_of" in sources
+                         and pd.notna(sources.at[sid, "copy_of"]) else "")
+                for sid in wanted if sid in sources.index]
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]

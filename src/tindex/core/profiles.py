@@ -1,0 +1,202 @@
+"""Profiles: everything about one country, or what one index is. Only what concerns the
+subject: its figures, the caveats about it or about an index it is in, and the sources
+those cite."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tindex import schema
+from tindex.core.changes import country_changes, driver_lines, drivers, span_summary
+from tindex.core.model import Country, IndexInfo, Model, year_span
+from tindex.core.ranking import rank_levels
+from tindex.core.result import Caveat, Profile, Role, Section, Table
+from tindex.errors import UsageError
+
+
+def explain_country(model: Model, country: Country) -> Profile:
+    summary: list[tuple[str, str, object, Role]] = [
+        ("country", "Country", country.name, Role.LABEL), ("iso3", "ISO code", country.iso3, Role.CODE)]
+    sections: list[Section] = []
+    ids: list[str] = []
+    indices_in: list[IndexInfo] = []
+    for index in model.indices.values():
+        if index.is_score:
+            scores = model.scores(index)
+            if not (scores["iso3"] == country.iso3).any():
+                continue
+            indices_in.append(index)
+            table = country_changes(model, index, country)
+            frame = table.frame
+            last = frame.iloc[-1]
+            summary += [
+                (f"{index.id}_latest_year", f"{index.name}: latest year", int(last["year"]), Role.YEAR),
+                (f"{index.id}_score", f"{index.name}: score", float(last["score"]), Role.NUMBER),
+                (f"{index.id}_rank", f"{index.name}: rank", f"{int(last['rank'])} of {int(last['of'])}",
+                 Role.TEXT),
+                (f"{index.id}_change", f"{index.name}: change since the year before",
+                 None if pd.isna(last["change"]) else float(last["change"]), Role.SIGNED),
+            ]
+            if len(frame) > 1:
+                summary.append((f"{index.id}_trend", f"{index.name}: trend", span_summary(frame), Role.TEXT))
+            shown = frame.drop(columns=["country", "iso3"])
+            sections.append(Section(index.id, f"{index.name} scores", table=Table(
+                title=f"{index.name} scores", frame=shown, roles=table.roles,
+                history=lambda frame=frame: [frame["score"].tolist()])))
+            ids += frame["source_id"].astype(str).tolist()
+            found = drivers(model, index, country.iso3, frame["year"].tolist())
+            if not found.empty:
+                sections.append(Section("drivers", "What drove the changes (as published)",
+                                        lines=driver_lines(found)))
+                ids += found["source_id"].astype(str).tolist()
+        else:
+            levels = model.levels(index)
+            mine = levels[levels["iso3"] == country.iso3]
+            if mine.empty:
+                continue
+            indices_in.append(index)
+            year = int(mine["year"].max())
+            mine = mine[mine["year"] == year]
+            overall = mine[mine["component"].isna()]
+            if not overall.empty:
+                ranked = rank_levels(model, index, year, None, None, False).frame
+                place = ranked[ranked["iso3"] == country.iso3].iloc[0]
+                summary.append((f"{index.id}_level", f"{index.name} {year}",
+                                f"{overall['level'].iloc[0]} (rank {int(place['rank'])} of "
+                                f"{int(place['of'])})", Role.TEXT))
+            ids += mine["source_id"].astype(str).tolist()
+            parts = mine[mine["component"].notna()].sort_values("component")
+            if not parts.empty:
+                names = model.components(index)
+                frame = pd.DataFrame({
+                    "pillar": parts["component"].astype(int).to_numpy(),
+                    "pillar_name": [names.get(int(n), "") for n in parts["component"]],
+                    "level": parts["level"].astype(str).to_numpy(),
+                    "source_id": parts["source_id"].astype(str).to_numpy(),
+                })
+                sections.append(Section(index.id, f"{index.name} {year} by pillar", table=Table(
+                    title=f"{index.name} {year} by pillar", frame=frame,
+                    roles={"pillar": Role.INTEGER, "pillar_name": Role.LABEL, "level": Role.LEVEL,
+                           "source_id": Role.IDS})))
+    if not indices_in:
+        sections.append(Section("indices", "Indices", lines=[
+            f"No index in tindex's data rates {country.name}; see the caveats for what is known "
+            "about coverage."]))
+
+    facts = model.dataset.optional(schema.FACTS)
+    if facts is not None:
+        mine = facts[facts["iso3"] == country.iso3]
+        if not mine.empty:
+            frame = pd.DataFrame({
+                "fact": mine["label"].to_numpy(),
+                "value": mine["value"].to_numpy(),
+                "unit": mine["unit"].fillna("").to_numpy(),
+                "period": mine["period"].fillna("").to_numpy(),
+                "source_id": mine["source_id"].astype(str).to_numpy(),
+            })
+            sections.append(Section("facts", "Key facts", table=Table(
+                title="Key facts", frame=frame,
+                roles={"fact": Role.TEXT, "value": Role.TEXT, "unit": Role.TEXT, "period": Role.TEXT,
+                       "source_id": Role.IDS})))
+            ids += frame["source_id"].tolist()
+
+    caveats = country_caveats(model, country.iso3, [i.id for i in indices_in])
+    specific = [c for c in caveats if not c.general]
+    if specific:
+        sections.append(Section("caveats", "Caveats", lines=[
+            f"{c.text} [{'; '.join(c.source_ids)}]" for c in specific]))
+    ids += [i for c in specific for i in c.source_ids]
+
+    recommendations = model.dataset.optional(schema.RECOMMENDATIONS)
+    if recommendations is not None:
+        applies = recommendations["applies_to"].astype(str).str.split(";").apply(
+            lambda codes: country.iso3 in [c.strip() for c in codes])
+        mine = recommendations[applies]
+        if not mine.empty:
+            sections.append(Section("recommendations", "Recommendations (as published, condensed)",
+                                    lines=[f"{t} [{i}]" for t, i in
+                                           zip(mine["text"], mine["source_id"], strict=True)]))
+            ids += mine["source_id"].astype(str).tolist()
+
+    return Profile(title=f"{country.name} ({country.iso3})", summary=summary, sections=sections,
+                   citations=model.citations(ids), caveats=caveats)
+
+
+def country_caveats(model: Model, iso3: str, indices: list[str]) -> list[Caveat]:
+    """About this country (any index, any year), then those about an index it is in."""
+    return [c for c in model.caveats
+            if c.iso3 == iso3 or (c.iso3 is None and c.index in indices and c.general)]
+
+
+def explain_index(model: Model, index: IndexInfo) -> Profile:
+    """What an index measures, its scale, coverage, releases and caveats."""
+    scale = (" < ".join(index.levels) if index.levels else
+             f"numbers from {index.minimum:g} to {index.maximum:g}" if index.minimum is not None
+             and index.maximum is not None else "numbers; no bounds published")
+    summary: list[tuple[str, str, object, Role]] = [
+        ("index", "Index", index.id, Role.LABEL),
+        ("name", "Name", index.name, Role.TEXT),
+        ("publisher", "Publisher", index.publisher, Role.TEXT),
+        ("kind", "Kind", f"{index.kind} ({index.better} is better)", Role.TEXT),
+        ("scale", "Scale", scale, Role.TEXT),
+        ("year_means", "Year", index.year_means, Role.TEXT),
+    ]
+    sections = [Section("about", "About", lines=[index.description])]
+    ids = [index.source_id]
+    rows = model.scores(index) if index.is_score else model.levels(index)
+    if not index.is_score:
+        rows = rows[rows["component"].isna()]
+    summary.append(("years", "Years", year_span(rows["year"].unique()), Role.TEXT))
+    per_year = rows.groupby("year", observed=True)["iso3"].nunique()
+    coverage = pd.DataFrame({"year": per_year.index.to_numpy(dtype="int64"),
+                             "countries": per_year.to_numpy()})
+    coverage["measured"] = pd.array([model.measured(index, int(y)) for y in coverage["year"]],
+                                    dtype="Int64")
+    sections.append(Section("coverage", "Countries with data in tindex, and measured by the publisher",
+                            table=Table(title="coverage", frame=coverage, roles={
+                                "year": Role.YEAR, "countries": Role.INTEGER, "measured": Role.INTEGER})))
+    if index.is_score:
+        releases = model.releases(index)
+        if not releases.empty:
+            frame = pd.DataFrame({"release": releases["release"].astype(int).to_numpy(),
+                                  "source_id": releases["source_id"].astype(str).to_numpy(),
+                                  "note": releases["note"].fillna("").to_numpy()})
+            sections.append(Section("releases", "Releases in the data", table=Table(
+                title="releases", frame=frame, roles={"release": Role.INTEGER, "source_id": Role.IDS,
+                                                      "note": Role.TEXT})))
+            ids += frame["source_id"].tolist()
+    components = model.components(index)
+    if components:
+        table = model.dataset.table(schema.COMPONENTS)
+        mine = table[table["index"] == index.id].sort_values("component")
+        sections.append(Section("pillars", "Pillars", table=Table(title="pillars", frame=pd.DataFrame({
+            "pillar": mine["component"].astype(int).to_numpy(),
+            "name": mine["name"].to_numpy(),
+            "what it looks at": mine["description"].to_numpy()}),
+            roles={"pillar": Role.INTEGER, "name": Role.LABEL, "what it looks at": Role.TEXT})))
+        ids += mine["source_id"].astype(str).tolist()
+    if not index.is_score:
+        latest = int(rows["year"].max())
+        counts = rows[rows["year"] == latest]["level"].astype(str).value_counts()
+        frame = pd.DataFrame({"level": list(index.levels),
+                              "countries": [int(counts.get(level, 0)) for level in index.levels]})
+        sections.append(Section("levels", f"Overall levels in tindex for {latest}", table=Table(
+            title="levels", frame=frame, roles={"level": Role.LEVEL, "countries": Role.INTEGER})))
+    caveats = [c for c in model.caveats if c.index == index.id]
+    if caveats:
+        sections.append(Section("caveats", "Caveats", lines=[
+            f"{c.text} [{'; '.join(c.source_ids)}]" for c in caveats]))
+        ids += [i for c in caveats for i in c.source_ids]
+    return Profile(title=index.name, summary=summary, sections=sections,
+                   citations=model.citations(ids), caveats=caveats)
+
+
+def explain(model: Model, subject: str) -> Profile:
+    """A country, or an index by its id."""
+    key = subject.strip().casefold()
+    if key in {i.casefold() for i in model.indices}:
+        return explain_index(model, model.index(subject))
+    try:
+        return explain_country(model, model.country(subject))
+    except UsageError as error:
+        raise UsageError(error.message + f" (or an index: {', '.join(model.indices)})") from None

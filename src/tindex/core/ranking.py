@@ -1,0 +1,258 @@
+"""Who leads and who trails: any index, by its kind (scores by `better`, levels by order)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tindex.core.model import IndexInfo, Model, year_span
+from tindex.core.result import Caveat, Role, Table
+from tindex.errors import DataError, UsageError, printable
+
+TOO_LARGE = "A change too large to compute as a number is left blank."
+RANK_ROLES = {
+    "rank": Role.INTEGER, "of": Role.INTEGER, "country": Role.LABEL, "iso3": Role.CODE,
+    "year": Role.YEAR, "score": Role.NUMBER, "previous": Role.NUMBER, "change": Role.SIGNED,
+    "pct_change": Role.PERCENT, "rank_change": Role.SIGNED_INTEGER, "level": Role.LEVEL,
+    "level_order": Role.ORDER, "source_id": Role.IDS, "caveat_ids": Role.IDS,
+    "measured": Role.INTEGER,
+}
+
+
+def check_year(scores: pd.DataFrame, year: int | None, index: IndexInfo) -> int:
+    # Comparisons and max() rather than unique(): a hash of millions of years costs more.
+    years = scores["year"].to_numpy()
+    if len(years) == 0:
+        raise DataError(f"no {index.id} data")
+    if year is None:
+        return int(years.max())
+    if not (years == year).any():
+        raise UsageError(f"no {index.id} data for {year}; years with data: "
+                         f"{year_span(pd.unique(years))}")
+    return int(year)
+
+
+def previous_year(scores: pd.DataFrame, year: int) -> int | None:
+    years = scores["year"].to_numpy()
+    earlier = years < year  # a mask, not a copy of millions of years
+    return int(years.max(initial=np.iinfo(np.int64).min, where=earlier)) if earlier.any() else None
+
+
+def score_ranks(scores: pd.DataFrame, year: int | None, index: IndexInfo) -> pd.DataFrame:
+    """iso3, score, source_id, rank for one year (ties share the better rank)."""
+    if year is None:
+        return pd.DataFrame({"iso3": pd.Series(dtype=object), "score": pd.Series(dtype=float),
+                             "source_id": pd.Series(dtype=object), "rank": pd.Series(dtype="Int64")})
+    rows = scores.loc[scores["year"] == year, ["iso3", "score", "source_id"]]
+    rows = rows.assign(iso3=rows["iso3"].astype(str), source_id=rows["source_id"].astype(str))
+    ranks = rows["score"].rank(method="min", ascending=not index.higher_is_better)
+    return rows.assign(rank=ranks.astype("Int64"))
+
+
+def with_previous(scores: pd.DataFrame, year: int, previous: int | None,
+                  index: IndexInfo) -> pd.DataFrame:
+    """One year's rows and ranks beside the previous year's score, with the rank change."""
+    now = score_ranks(scores, year, index)
+    before = score_ranks(scores, previous, index)[["iso3", "score"]]
+    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    # Rank change among the countries measured in both years only, so that a country
+    # entering or leaving the index does not move the others.
+    both = merged["score_before"].notna()
+    ascending = not index.higher_is_better
+    rank_now = merged.loc[both, "score"].rank(method="min", ascending=ascending)
+    rank_before = merged.loc[both, "score_before"].rank(method="min", ascending=ascending)
+    merged["rank_change"] = (rank_before - rank_now).reindex(merged.index).astype("Int64")
+    return merged
+
+
+def difference(after: pd.Series, before: pd.Series) -> pd.Series:
+    """after - before, rounded to 2 decimals; a difference too large for a float is left
+    blank (a note says so) rather than shown as inf."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = after.astype(float) - before.astype(float)
+    return change.where(np.isfinite(change)).round(2)
+
+
+def percent_change(before: pd.Series, after: pd.Series) -> pd.Series:
+    """Percentage change only where it means something: a positive base, no sign flip,
+    and a finite result."""
+    meaningful = (before > 0) & (after >= 0)
+    with np.errstate(all="ignore"):
+        pct = (after - before) / before.where(meaningful) * 100
+    return pct.where(np.isfinite(pct)).round(1)
+
+
+def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.DataFrame:
+    """The first `top` rows, plus any row tied with the last of them on `column`."""
+    if top is None or top >= len(frame):
+        return frame
+    cutoff = frame[column].iloc[top - 1]
+    tied = frame[column].iloc[top:].eq(cutoff).to_numpy()
+    extra = int(tied.argmin()) if not tied.all() else len(tied)
+    return frame.head(top + extra)
+
+
+def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int
+                ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
+    """Per row, the ids of the caveats that apply to it; and every caveat that applies."""
+    year_list = [years] * len(codes) if isinstance(years, int) else [int(y) for y in years]
+    applicable = [c for c in model.caveats if c.index == index.id]
+    ids: list[tuple[str, ...]] = []
+    used: dict[str, Caveat] = {}
+    for code, year in zip(codes.astype(str), year_list, strict=True):
+        mine = [c for c in applicable if (c.iso3 is None or c.iso3 == code)
+                and (c.year is None or c.year == year)]
+        ids.append(tuple(c.caveat_id for c in mine))
+        used.update((c.caveat_id, c) for c in mine)
+    return ids, [c for c in model.caveats if c.caveat_id in used]
+
+
+def coverage_note(model: Model, index: IndexInfo, year: int, held: int) -> str | None:
+    """'2022: tindex holds 7 of the 9 countries measured' (only when they differ)."""
+    measured = model.measured(index, year)
+    if measured is not None and measured != held:
+        return f"{year}: tindex holds {held} of the {measured} countries the publisher measured."
+    return None
+
+
+def thin_year_note(scores: pd.DataFrame, year: int, held: int) -> str | None:
+    """With the user's own data: a year in which only some countries have data says so."""
+    typical = int(scores.groupby("year", observed=True).size().median())
+    if held * 2 < typical:
+        return f"{year}: {held} of {typical} countries have scores."
+    return None
+
+
+def rank(model: Model, index: IndexInfo, year: int | None = None, component: str | None = None,
+         top: int | None = None, reverse: bool = False, release: str | None = None) -> Table:
+    """Countries best first in one year (a score index) or edition (a level index)."""
+    if index.is_score:
+        if component is not None:
+            raise UsageError(f"{index.id} has no components")
+        return rank_scores(model, index, year, top, reverse, release)
+    if release is not None:
+        raise UsageError(f"--release works with score indices; {index.id} is a level index")
+    return rank_levels(model, index, year, component, top, reverse)
+
+
+def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | None,
+                reverse: bool, release: str | None) -> Table:
+    scores = model.scores(index, release)
+    year = check_year(scores, year, index)
+    previous = previous_year(scores, year)
+    merged = with_previous(scores, year, previous, index)
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year)
+    measured = model.measured(index, year)
+    frame = pd.DataFrame({
+        "rank": merged["rank"],
+        "of": len(merged),
+        "country": model.name_of(merged["iso3"]),
+        "iso3": merged["iso3"],
+        "year": year,
+        "score": merged["score"],
+        "change": difference(merged["score"], merged["score_before"]),
+        "rank_change": merged["rank_change"],
+        "measured": pd.array([measured] * len(merged), dtype="Int64"),
+        "source_id": merged["source_id"],
+        "caveat_ids": caveat_ids,
+    })
+    frame = frame.sort_values(["rank", "country"], ascending=[not reverse, True], ignore_index=True)
+    frame = head_with_ties(frame, top, "rank")
+    since = f"change since {previous}" if previous is not None else "no earlier year"
+    order = "worst first" if reverse else "best first"
+    release_text = f", release {model.release_number(index, release)}" if release else ""
+    notes = [n for n in (coverage_note(model, index, year, len(merged)),
+                         thin_year_note(scores, year, len(merged))) if n]
+    if (frame["change"].isna() & frame["score"].notna() & frame["iso3"].isin(
+            merged.loc[merged["score_before"].notna(), "iso3"])).any():
+        notes.append(TOO_LARGE)
+    codes = frame["iso3"].tolist()
+    return Table(
+        title=f"{index.name} {year}{release_text}: {len(merged)} countries, {order} ({since})",
+        frame=frame, roles=RANK_ROLES,
+        citations=model.citations([*frame["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+        history=lambda: series_until(scores, codes, year),
+    )
+
+
+def series_until(scores: pd.DataFrame, codes: list[str], until: int) -> list[list[float]]:
+    """Each country's values in year order up to `until` (for sparklines)."""
+    subset = scores.loc[scores["iso3"].isin(codes) & (scores["year"] <= until),
+                        ["iso3", "year", "score"]]
+    by_code = {str(code): group.sort_values("year")["score"].tolist()
+               for code, group in subset.groupby(subset["iso3"].astype(str))}
+    return [by_code.get(code, []) for code in codes]
+
+
+def resolve_component(model: Model, index: IndexInfo, text: str | None) -> tuple[int | None, str]:
+    """'3', 'III', 'impunity' or 'overall' -> (number or None for overall, name)."""
+    names = model.components(index)
+    if text is None or text.strip().casefold() in ("", "0", "overall"):
+        return None, "overall"
+    wanted = text.strip()
+    number: int | None = None
+    roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+    if wanted.isascii() and wanted.isdigit():
+        number = int(wanted)
+    elif wanted.upper() in roman:
+        number = roman.index(wanted.upper()) + 1
+    else:
+        folded = wanted.casefold()
+        hits = [n for n, name in names.items() if folded in name.casefold()]
+        if len(hits) == 1:
+            number = hits[0]
+        elif len(hits) > 1:
+            listed = ", ".join(f"{n} {names[n]}" for n in hits)
+            raise UsageError(f"pillar {printable(wanted)} is ambiguous: {listed}")
+    if number is None or number not in names:
+        listed = "; ".join(f"{n} {name}" for n, name in names.items()) or "none"
+        from tindex.errors import did_you_mean
+
+        hint = did_you_mean(wanted, list(names.values()))
+        raise UsageError(f"unknown pillar {printable(wanted)}{hint}; {index.id} pillars: "
+                         f"overall; {listed}")
+    return number, names[number]
+
+
+def edition(levels: pd.DataFrame, year: int | None, index: IndexInfo) -> int:
+    return check_year(levels, year, index)
+
+
+def rank_levels(model: Model, index: IndexInfo, year: int | None, component: str | None,
+                top: int | None, reverse: bool) -> Table:
+    levels = model.levels(index)
+    year = edition(levels, year, index)
+    number, name = resolve_component(model, index, component)
+    rows = levels[(levels["year"] == year)]
+    rows = rows[rows["component"].isna()] if number is None else rows[rows["component"] == number]
+    if rows.empty:
+        raise UsageError(f"no country has a rating for pillar {number} ({name}) in {index.id} {year}")
+    position = rows["position"]
+    ascending = not index.higher_is_better  # a lower position is better for risk levels
+    caveat_ids, caveats = row_caveats(model, index, rows["iso3"], year)
+    frame = pd.DataFrame({
+        "rank": position.rank(method="min", ascending=ascending).astype("Int64").to_numpy(),
+        "of": len(rows),
+        "country": model.name_of(rows["iso3"]).to_numpy(),
+        "iso3": rows["iso3"].astype(str).to_numpy(),
+        "year": year,
+        "level": rows["level"].astype(str).to_numpy(),
+        "level_order": position.to_numpy(),
+        "measured": pd.array([model.measured(index, year)] * len(rows), dtype="Int64"),
+        "source_id": rows["source_id"].astype(str).to_numpy(),
+        "caveat_ids": caveat_ids,
+    })
+    frame = frame.sort_values(["rank", "country"], ascending=[not reverse, True], ignore_index=True)
+    frame = head_with_ties(frame, top, "rank")
+    label = "overall" if number is None else f"pillar {number}: {name}"
+    order = "worst first" if reverse else "best first"
+    notes = [n for n in (coverage_note(model, index, year, len(rows)),) if n]
+    return Table(
+        title=f"{index.name} {year}, {label}: {len(rows)} countries, {order}",
+        frame=frame, roles=RANK_ROLES,
+        citations=model.citations([*frame["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+    )

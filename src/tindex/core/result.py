@@ -1,0 +1,111 @@
+"""What core hands to renderers: plain tables with typed column roles, citations and caveats.
+
+Core never decides how a result is shown; renderers never know core's column names. A
+column's role says what kind of value it holds, and each renderer decides what that
+means for its format (a sign on a change, two decimals, a list of ids joined by ';').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    LABEL = "label"  # a name a person reads first (country, pillar)
+    CODE = "code"  # an identifier machines join on (iso3): context, not for people's tables
+    YEAR = "year"
+    INTEGER = "integer"  # ranks, counts
+    NUMBER = "number"  # a published value, two decimals for people
+    SIGNED = "signed"  # a change: always with its sign
+    SIGNED_INTEGER = "signed integer"  # a rank change
+    PERCENT = "percent"
+    LEVEL = "level"  # an ordinal level as published
+    ORDER = "order"  # a level's position on its scale: context for sorting tools
+    TEXT = "text"
+    IDS = "ids"  # source or caveat ids: a tuple of strings, or one string
+
+    @property
+    def is_context(self) -> bool:
+        """Columns that a terminal table leaves to the notes below it."""
+        return self in (Role.CODE, Role.ORDER, Role.IDS)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self in (Role.YEAR, Role.INTEGER, Role.NUMBER, Role.SIGNED, Role.SIGNED_INTEGER,
+                        Role.PERCENT, Role.ORDER)
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+    copy_of: str = ""  # the source this one copies (a copy folds into it in short lists)
+
+    def __str__(self) -> str:
+        return f"{self.title}. {self.publisher}, {self.date}. {self.url} [{self.source_id}]"
+
+    @property
+    def short(self) -> str:
+        """Publisher, year and key: one line, for under a table."""
+        return f"{self.publisher}, {self.date[:4]} [{self.source_id}]"
+
+
+@dataclass(frozen=True)
+class Caveat:
+    caveat_id: str
+    text: str
+    source_ids: tuple[str, ...]
+    index: str | None = None
+    iso3: str | None = None
+    year: int | None = None
+
+    @property
+    def general(self) -> bool:
+        """About an index (or the data) as a whole, not one country or year."""
+        return self.iso3 is None and self.year is None
+
+
+@dataclass
+class Table:
+    """One table and what a reader needs around it."""
+
+    title: str
+    frame: Any  # a pandas DataFrame (Any here so that renderers' type hints stay light)
+    roles: dict[str, Role]
+    citations: list[Citation] = field(default_factory=list)
+    caveats: list[Caveat] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # short facts about the table (coverage)
+    scale: tuple[str, ...] = ()  # for level columns: the levels in order, lowest first
+    # Per-row series of values (sparklines), computed only when a renderer asks.
+    history: Callable[[], list[list[float]]] | None = None
+
+    def role(self, column: str) -> Role:
+        return self.roles.get(column, Role.TEXT)
+
+
+@dataclass
+class Section:
+    key: str  # stable machine name (JSON key, CSV section column)
+    heading: str
+    table: Table | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    """A readable profile (explain): headline facts, then sections."""
+
+    title: str
+    summary: list[tuple[str, str, object, Role]]  # (key, label, value, role)
+    sections: list[Section]
+    citations: list[Citation]
+    caveats: list[Caveat] = field(default_factory=list)
+
+
+Result = Table | Profile

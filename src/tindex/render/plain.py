@@ -1,0 +1,89 @@
+"""Results as plain rows and objects: the shared step behind CSV, TSV, JSON, tabulate, xlsx."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from tindex.core.result import Caveat, Citation, Profile, Role, Table
+
+
+def plain(value: Any) -> Any:
+    """A cell as a plain Python value: None for missing (and non-finite), lists for ids."""
+    if isinstance(value, (tuple, list)):
+        return [str(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values."""
+    columns = [str(c) for c in frame.columns]
+    return [{c: plain(v) for c, v in zip(columns, row, strict=True)}
+            for row in frame.itertuples(index=False, name=None)]
+
+
+def profile_table(profile: Profile) -> Table:
+    """A profile in long form: section, item, field, value (one fact per row)."""
+    rows: list[tuple[str, str, str, Any]] = []
+    for key, _label, value, _role in profile.summary:
+        rows.append(("summary", key, "value", value))
+    for section in profile.sections:
+        if section.table is not None and not section.table.frame.empty:
+            first = str(section.table.frame.columns[0])
+            for record in records(section.table.frame):
+                item = record.pop(first)
+                for field, value in record.items():
+                    rows.append((section.key, str(item), field, value))
+        for number, line in enumerate(section.lines, start=1):
+            rows.append((section.key, str(number), "text", line))
+    for caveat in profile.caveats:
+        rows.append(("caveats", caveat.caveat_id, "text", caveat.text))
+        rows.append(("caveats", caveat.caveat_id, "source_ids", list(caveat.source_ids)))
+    for citation in profile.citations:
+        for field in ("title", "publisher", "date", "url"):
+            rows.append(("sources", citation.source_id, field, getattr(citation, field)))
+    frame = pd.DataFrame(rows, columns=["section", "item", "field", "value"])
+    frame["value"] = [";".join(v) if isinstance(v, list) else v for v in frame["value"]]
+    return Table(title=profile.title, frame=frame, roles={"section": Role.LABEL, "item": Role.LABEL,
+                 "field": Role.LABEL, "value": Role.TEXT}, citations=profile.citations,
+                 caveats=profile.caveats)
+
+
+def caveat_object(caveat: Caveat) -> dict[str, Any]:
+    return {"caveat_id": caveat.caveat_id, "index": caveat.index, "iso3": caveat.iso3,
+            "year": caveat.year, "text": caveat.text, "source_ids": list(caveat.source_ids)}
+
+
+def citation_object(citation: Citation) -> dict[str, str]:
+    return {"source_id": citation.source_id, "title": citation.title,
+            "publisher": citation.publisher, "date": citation.date, "url": citation.url}
+
+
+def profile_object(profile: Profile) -> dict[str, Any]:
+    """A profile as one JSON-ready object with stable machine keys for its sections."""
+    return {
+        "title": profile.title,
+        "summary": {key: plain(value) for key, _label, value, _role in profile.summary},
+        "sections": {
+            section.key: {
+                "heading": section.heading,
+                "rows": records(section.table.frame) if section.table is not None else [],
+                "lines": section.lines,
+            }
+            for section in profile.sections
+        },
+        "caveats": [caveat_object(c) for c in profile.caveats],
+        "sources": [citation_object(c) for c in profile.citations],
+    }
+
+
+def specific_and_general(caveats: list[Caveat]) -> tuple[list[Caveat], list[Caveat]]:
+    return [c for c in caveats if not c.general], [c for c in caveats if c.general]
