@@ -1,4 +1,4 @@
-"""Re-run the examples in README.md and refresh their output (or check it is current).
+"""Re-run the examples in README.md and docs/*.md and refresh their output (or check it).
 
 Each example is a ```console block whose first line is `$ <shell command>`. The command
 runs in bash on a pseudo-terminal (so tindex draws the table a person would see) with
@@ -17,7 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```console\n\$ (?P<command>[^\n]+)\n(?P<output>.*?)```", re.DOTALL)
 
 
@@ -58,14 +60,18 @@ def refresh(text: str) -> str:
 
 
 def main() -> int:
-    current = README.read_text(encoding="utf-8")
-    fresh = refresh(current)
-    if "--check" in sys.argv[1:]:
+    stale = []
+    for page in PAGES:
+        current = page.read_text(encoding="utf-8")
+        fresh = refresh(current)
         if fresh != current:
-            sys.stderr.write("README.md examples are stale: run python scripts/readme_examples.py\n")
-            return 1
-        return 0
-    README.write_text(fresh, encoding="utf-8")
+            stale.append(page.relative_to(ROOT))
+            if "--check" not in sys.argv[1:]:
+                page.write_text(fresh, encoding="utf-8")
+    if stale and "--check" in sys.argv[1:]:
+        sys.stderr.write(f"stale examples in {', '.join(map(str, stale))}: "
+                         "run python scripts/readme_examples.py\n")
+        return 1
     return 0
 
 

@@ -11,8 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tindex.cli import run
+
+# Property tests: a quick run by default, a thorough one in CI (HYPOTHESIS_PROFILE=thorough).
+settings.register_profile("quick", max_examples=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=200, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

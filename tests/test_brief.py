@@ -69,42 +69,52 @@ def brief(tindex: Run, *args: str) -> str:
     return result.out
 
 
+SOURCE_LINE = re.compile(r"^(\d+)\. ([\w-]+): .* <(https?://[^>]+)>$", re.M)
+
+
 def test_country_brief_has_headings_tables_caveats_and_sources(tindex: Run) -> None:
     markdown = brief(tindex, "Kyrgyzstan")
     assert markdown.startswith("# Kyrgyzstan (KGZ)\n\n")
-    assert "\n\n\n" not in markdown and markdown.endswith("]\n")
+    assert "\n\n\n" not in markdown and markdown.endswith(">\n")  # ends with a source's URL
     page = render(markdown)
     assert page.texts("h1") == ["Kyrgyzstan (KGZ)"]
     assert page.texts("h2") == [
         "CSP Index on Torture scores", "What drove the changes (as published)",
-        "OMCT Global Torture Index 2025", "Key facts", "Caveats",
-        "Recommendations (as published, condensed)", "Sources"]
-    assert page.tags.count("table") == 4
-    # Table rows cite their source by its number in the numbered source list.
-    number = {source_id: f"[{n}]" for n, _, source_id in
-              re.findall(r"^(\d+)\. .* <(https?://[^>]+)> \\\[([\w-]+)\\\]$", markdown, re.M)}
-    csp, kgz = number["csp-2025"], number["omct-gti-kgz-2025"]
-    assert ["2024", "64.49", "-15.87", "-19.7%", "5", "7", "0", csp] in page.rows
-    assert ["2023", "80.36", "+45.61", "+131.3%", "5", "7", "0", csp] in page.rows
-    assert ["5", "Victim's rights", "Very High", kgz] in page.rows
-    assert "CSP change since previous year: -15.87" in page.texts("li")
-    assert "Trend: ▁▂▃▃█▆" in page.texts("p")
+        "OMCT Global Torture Index 2025 by pillar", "Key facts",
+        "Recommendations (as published, condensed)", "Notes", "Sources"]
+    assert page.tags.count("table") == 3
+    # Table rows cite their sources and caveats by the keys listed under Notes and Sources.
+    assert ["2024", "64.49", "-15.87", "-19.7%", "5", "7", "0", "csp-2025",
+            "kgz-2024-stated-change; csp-scale; csp-table-split; csp-coverage"] in page.rows
+    assert ["2023", "80.36", "+45.61", "+131.3%", "5", "7", "0", "csp-2025",
+            "csp-scale; csp-table-split; csp-coverage"] in page.rows
+    assert ["5", "Victim's rights", "Very High", "omct-gti-kgz-2025"] in page.rows
+    assert "CSP Index on Torture: change since the year before: -15.87" in page.texts("li")
+    # 64.49 - 9.45 over 2019-2024; the largest rise and fall typed from the published table.
+    trend = [t for t in page.texts("li") if t.startswith("CSP Index on Torture: trend: ")]
+    assert trend == ["CSP Index on Torture: trend: 2019-2024: +55.04 (9.45 to 64.49); largest "
+                     "rise 2023 (+45.61); largest fall 2024 (-15.87); best rank 4 of 7 (2019)."]
     caveats = [t for t in page.texts("li") if "fell by 11.29 points in 2024" in t]
-    assert caveats and caveats[0].endswith("[csp-2025;csp-2025-birduino]")
+    assert len(caveats) == 1
+    assert caveats[0].startswith("kgz-2024-stated-change: ")
+    assert caveats[0].endswith("(sources: csp-2025, csp-2025-birduino)")
 
 
 def test_sources_are_a_numbered_list_that_matches_the_ids_cited(tindex: Run) -> None:
     markdown = brief(tindex, "Kyrgyzstan")
-    numbered = re.findall(r"^(\d+)\. .* <(https?://[^>]+)> \\\[([\w-]+)\\\]$", markdown, re.M)
+    numbered = SOURCE_LINE.findall(markdown)
     assert [int(n) for n, _, _ in numbered] == list(range(1, len(numbered) + 1))
-    ids = {source_id for _, _, source_id in numbered}
-    assert {"csp-2025", "csp-2024", "omct-gti-kgz-2025", "ngo-central-asia-2025"} <= ids
+    ids = [source_id for _, source_id, _ in numbered]
+    assert len(ids) == len(set(ids))
+    # Every key cited in a table row or a note is in the list.
+    assert {"csp-2025", "csp-2024", "omct-gti-kgz-2025", "ngo-central-asia-2025",
+            "csp-2025-birduino", "iphr-central-asia-2014"} <= set(ids)
     page = render(markdown)
-    assert page.tags.count("ol") == 1
-    assert [url for _, url, _ in numbered] == page.links  # the only links are the sources
-    assert page.texts("li")[-len(numbered):][0].startswith(
-        "The Civic Solidarity Platform’s Working Group on the Fight Against Torture presents its "
-        "fifth annual Index on Torture. Civic Solidarity Platform")
+    assert page.tags.count("ol") == 2  # Notes, then Sources
+    assert [url for _, _, url in numbered] == page.links  # the only links are the sources
+    assert page.texts("li")[-len(numbered)].startswith(
+        "csp-2025: The Civic Solidarity Platform’s Working Group on the Fight Against Torture "
+        "presents its sixth annual Index on Torture. Civic Solidarity Platform")
 
 
 def test_escaping_keeps_the_source_readable(tindex: Run) -> None:
@@ -118,16 +128,18 @@ def test_escaping_keeps_the_source_readable(tindex: Run) -> None:
 
 
 @pytest.mark.parametrize(("subject", "headings", "tables"), [
-    ("Tajikistan", ["CSP Index on Torture scores", "OMCT Global Torture Index", "Key facts",
-                    "Caveats", "Recommendations (as published, condensed)", "Sources"], 1),
-    ("csp", ["About", "Countries with scores in tindex, per year", "Caveats", "Sources"], 1),
-    ("gti", ["About", "Pillars", "Overall levels found for GTI 2025", "Caveats", "Sources"], 2),
+    ("Tajikistan", ["Indices", "Key facts", "Recommendations (as published, condensed)",
+                    "Notes", "Sources"], 1),
+    ("csp", ["About", "Countries with data in tindex, and measured by the publisher",
+             "Releases in the data", "Notes", "Sources"], 2),
+    ("gti", ["About", "Countries with data in tindex, and measured by the publisher", "Pillars",
+             "Overall levels in tindex for 2025", "Notes", "Sources"], 3),
 ])
 def test_other_briefs_render_cleanly(tindex: Run, subject: str, headings: list[str],
                                      tables: int) -> None:
     page = render(brief(tindex, subject))
     assert page.texts("h2") == headings
-    assert page.tags.count("table") == tables and page.tags.count("ol") == 1
+    assert page.tags.count("table") == tables and page.tags.count("ol") == 2
     assert not {"em", "code", "pre", "blockquote", "hr", "del", "s", "img"} & set(page.tags)
     assert not any("\\" in text for _, text in page.blocks)  # no escape left visible
 
@@ -156,15 +168,15 @@ def test_markdown_from_data_is_escaped(tindex: Run, hostile_data: Path) -> None:
     assert f"Country: {HOSTILE}" in page.texts("li")
     assert not {"em", "code", "pre", "blockquote", "hr", "del", "s", "b", "div", "input",
                 "h3"} & set(page.tags)
-    assert page.tags.count("h1") == 1 and page.tags.count("ol") == 1
+    assert page.tags.count("h1") == 1 and page.tags.count("ol") == 2
     assert page.tags.count("strong") == len(re.findall(r"^- \*\*", markdown, re.M))
     assert "http://evil.example" not in page.links and all(
         link.startswith("https://") or link.startswith("http://www.civicsolidarity.org")
         for link in page.links)
-    for text in BLOCK_STARTS:  # still one list item each, as written
-        assert f"{text} [csp-2025]" in page.texts("li")
+    for number, text in enumerate(BLOCK_STARTS):  # still one list item each, as written
+        assert f"hostile-{number}: {text} (sources: csp-2025)" in page.texts("li")
     facts = [row for row in page.rows if row and row[0] == f"Year {HOSTILE} became party to OPCAT"]
     assert len(facts) == 1 and len(facts[0]) == 5  # the '|' did not split the cell
     assert facts[0][:4] == [f"Year {HOSTILE} became party to OPCAT", "2008", "year", ""]
-    assert re.fullmatch(r"\[\d+\]", facts[0][4])  # cited by its number in the source list
+    assert facts[0][4] == "iphr-central-asia-2014"  # cited by its key in the source list
     assert "&copy;" in page.texts("h1")[0]  # an entity from data stays text

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
-import re
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO, Result, console_script, on_terminal
+from tindex import __version__
 from tindex.cli import app
 
 Run = Callable[..., Result]
@@ -143,8 +146,9 @@ def test_delta_terminal_table_shows_drivers_and_caveats(tindex: Run) -> None:
     result = tindex("delta", "Kyrgyzstan", "--format", "table")
     assert result.code == 0
     text = " ".join(result.out.split())
-    assert "stated change -11.29" in text and "15.87" in text
-    assert "Source:" in text
+    assert "2024 (stated change -11.29)" in text and "differs from the table (-15.87)" in text
+    assert "Note [kgz-2024-stated-change]" in text
+    assert "Sources:" in text and "[csp-2025]" in text
 
 
 def test_compare_gap_and_mirror(tindex: Run) -> None:
@@ -153,24 +157,30 @@ def test_compare_gap_and_mirror(tindex: Run) -> None:
     assert ab.loc[2024, "gap"] == -1.87
     assert (ab["gap"] == -ba["gap"]).all()
     three = _csv(tindex("compare", "ARM", "MDA", "UKR"))
-    assert list(three.columns) == ["year", "Armenia", "Moldova", "Ukraine", "source_id"]
+    assert list(three.columns) == ["year", "Armenia", "Moldova", "Ukraine", "source_id", "caveat_ids"]
 
 
 def test_compare_gti_marks_differences(tindex: Run) -> None:
-    frame = _csv(tindex("compare", "--index", "gti", "Kyrgyzstan", "Belarus")).set_index("pillar")
+    frame = _csv(tindex("compare", "--index", "gti", "Kyrgyzstan", "Belarus")).set_index("component")
     assert frame.loc[0, "Kyrgyzstan"] == "Considerable" and frame.loc[0, "Belarus"] == "Very High"
     assert frame.loc[5, "differ"] == "no"  # both Very High on victims' rights
     assert frame.loc[1, "differ"] == "yes"
+    assert frame.loc[5, "pillar_name"] == "Victim's rights"
 
 
 def test_explain_country_as_json(tindex: Run) -> None:
     result = tindex("explain", "Kazakhstan", "--format", "json")
+    assert result.code == 0, result.err
     data = json.loads(result.out)
-    assert data["summary"]["csp_latest_score"] == 134.65
+    assert data["summary"]["csp_latest_year"] == 2024
+    assert data["summary"]["csp_score"] == 134.65
     assert data["summary"]["csp_rank"] == "1 of 7"
-    drivers = data["sections"]["drivers"]["rows"]
-    assert any(row["year"] == 2024 and row["stated_change"] == 12.14 for row in drivers)
-    assert any("132.51" in line for line in data["sections"]["caveats"]["lines"])
+    assert data["summary"]["csp_change"] == 12.14
+    drivers = data["sections"]["drivers"]["lines"]
+    assert any(line.startswith("2024 (stated change +12.14): ") for line in drivers)
+    assert any(line.startswith("Kazakhstan's 2023 score differs between the fifth and the sixth "
+                               "release") and line.endswith("[csp-2024; csp-2025]")
+               for line in data["sections"]["caveats"]["lines"])
     assert all(source["url"].startswith("http") for source in data["sources"])
 
 
@@ -178,48 +188,67 @@ def test_explain_a_country_without_scores(tindex: Run) -> None:
     result = tindex("explain", "Tajikistan", "--format", "table")
     assert result.code == 0
     text = " ".join(result.out.split())
-    assert "tindex has no CSP Index on Torture score for Tajikistan" in text
-    assert "not rated" in text and "17" in text
+    assert "No index in tindex's data rates Tajikistan" in text
+    assert "Note [tjk-coverage]" in text
+    facts = json.loads(tindex("explain", "Tajikistan", "--format", "json").out)["sections"]["facts"]
+    complaints = [row for row in facts["rows"] if row["fact"].startswith("Torture and ill-treatment")]
+    assert [(r["value"], r["unit"], r["period"]) for r in complaints] == [("17", "complaints", "2024")]
 
 
 def test_explain_indices(tindex: Run) -> None:
-    csp = " ".join(tindex("explain", "csp", "--format", "table").out.split())
-    assert "not published" in csp and "2019-2024" in csp
-    gti = " ".join(tindex("explain", "gti", "--format", "table").out.split())
+    result = tindex("explain", "csp", "--format", "table")
+    assert result.code == 0, result.err
+    csp = " ".join(result.out.split())
+    assert "numbers; no bounds published" in csp and "Years 2019-2024" in csp
+    result = tindex("explain", "gti", "--format", "table")
+    assert result.code == 0, result.err
+    gti = " ".join(result.out.split())
     assert "Victim" in gti and "Very High" in gti
 
 
 def test_countries_and_sources(tindex: Run) -> None:
-    countries = _csv(tindex("countries")).set_index("iso3")
+    result = tindex("countries")
+    assert result.code == 0, result.err
+    countries = pd.read_csv(io.StringIO(result.out), dtype=str).set_index("iso3")
     assert countries.loc["KAZ", "csp_years"] == "2019-2024"
     assert countries.loc["POL", "csp_years"] == "2020"
-    assert countries.loc["BLR", "gti_level"] == "Very High"
-    assert countries.loc["TJK", "facts"] > 0
+    assert countries.loc["BLR", "gti_years"] == "2025"
+    assert pd.isna(countries.loc["KAZ", "gti_years"])
+    assert int(countries.loc["TJK", "facts"]) == 5
     sources = _csv(tindex("sources"))
     assert sources["url"].str.startswith("http").all()
-    assert (sources["cited_by_rows"] > 0).all()
+    uncited = sources.loc[sources["cited_by_rows"] == 0, "source_id"].tolist()
+    assert uncited == []
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["rank", "1990"], "no CSP scores for 1990; years with data: 2019-2024"),
+    (["rank", "1990"], "no csp data for 1990; years with data: 2019-2024"),
     (["delta", "Atlantis"], "unknown country 'Atlantis'"),
     (["delta", "Kazakstn"], "did you mean"),
     (["rank", "--format", "jsn"], "did you mean json"),
     (["rank", "--index", "gti", "--pillar", "99"], "unknown pillar"),
-    (["rank", "--pillar", "2"], "--pillar only works with --index gti"),
-    (["rank", "--edition", "2025"], "--edition only works with --index gti"),
-    (["rank", "1999", "--index", "gti", "--edition", "2025"], "give the GTI edition once"),
+    (["rank", "--pillar", "2"], "csp has no components"),
+    (["rank", "--edition", "2025"], "No such option: --edition"),
+    (["rank", "1999", "--index", "gti"], "no gti data for 1999; years with data: 2025"),
+    (["rank", "--index", "foo"], "unknown index 'foo'; indices: csp, gti, gti_transparency"),
+    (["rank", "--index", "gti", "--release", "5"], "--release works with score indices"),
+    (["rank", "--release", "9"], "no release '9' of csp; releases: 1 (csp-2019-pilot)"),
+    (["revisions", "gti"], "gti is a level index; this needs a score index (csp)"),
+    (["rank", "-o", "x.foo"], "--output: cannot tell the format of 'x.foo' from its suffix"),
+    (["rank", "--format", "xlsx"], "xlsx is a binary workbook: give -o FILE.xlsx"),
     (["delta", "--year", "2024", "--from", "2020"], "--from only works with a COUNTRY"),
     (["delta", "Kazakhstan", "--top", "2"], "--top only works with --year"),
-    (["compare", "--index", "gti", "KGZ", "BLR", "--from", "2020"], "--from only works with"),
-    (["compare", "KAZ", "KGZ", "--edition", "2025"], "--edition only works with --index gti"),
-    (["compare", "Armenia"], "at least two countries"),
+    (["compare", "--index", "gti", "KGZ", "BLR", "--from", "2020"],
+     "--from only works with a score index"),
+    (["compare", "KAZ", "KGZ", "--year", "2025"], "--year only works with a level index"),
+    (["compare", "--index", "gti", "KGZ", "BLR", "--year", "2020"], "no gti data for 2020"),
+    (["compare", "Armenia"], "compare needs at least 2 countries"),
     (["compare", "Armenia", "ARM"], "named twice"),
     (["delta"], "give a COUNTRY"),
     (["rank", "--bogus"], "No such option"),
     (["rnak"], "No such command"),
     (["rank", "2O24"], "'2O24' is not a valid int"),
-    (["delta", "Tajikistan"], "has no CSP scores"),
+    (["delta", "Tajikistan"], "Tajikistan has no csp scores; measured: Armenia, Belarus"),
     (["delta", "Kazakhstan", "--from", "1990"], "has scores for 2019-2024"),
 ])
 def test_usage_errors_are_one_line_exit_2(tindex: Run, args: list[str], message: str) -> None:
@@ -235,12 +264,117 @@ def test_data_problems_exit_1(tindex: Run, tmp_path: pytest.TempPathFactory) -> 
     (directory / "sources.csv").write_text("source_id,title,publisher,date,url,note\n")  # type: ignore[operator]
     result = tindex("--data-dir", str(directory), "rank")
     assert result.code == 1 and result.out == ""
-    assert "index_scores.csv: file not found" in result.err
+    assert result.err.count("\n") == 1
+    assert "indices.csv: file not found (index definitions)" in result.err
 
 
 def test_version() -> None:
     result = console_script("--version")
-    assert result.returncode == 0 and re.fullmatch(r"tindex \d+\.\d+\.\d+\n", result.stdout)
+    assert result.returncode == 0 and result.stdout == (
+        f"tindex {__version__}; bundled data: csp 2025-08-08, gti 2025-06-25, "
+        "gti_transparency 2025-06-25\n")
+
+
+# -- releases, spans, transposition, files ---------------------------------------------------
+
+
+def _latest_release_scores() -> pd.DataFrame:
+    """Oracle: each country-year's value from its newest release, read straight from the CSV."""
+    rows = pd.read_csv(REPO / "data" / "index_scores.csv")
+    rows = rows[rows["index"] == "csp"].sort_values("release")
+    return rows.drop_duplicates(["iso3", "year"], keep="last")
+
+
+def test_rank_from_an_older_release(tindex: Run) -> None:
+    # The fifth release printed 132.51 for Kazakhstan in 2023; the sixth revised it to 122.51.
+    frame = _csv(tindex("rank", "2023", "--release", "5"))
+    assert frame["country"].iloc[0] == "Kazakhstan" and frame["score"].iloc[0] == 132.51
+    assert frame["rank"].iloc[0] == 1 and (frame["source_id"] == "csp-2024").all()
+    latest = _csv(tindex("rank", "2023")).set_index("iso3")
+    assert latest.loc["KAZ", "score"] == 122.51
+
+
+def test_revisions_are_the_two_kazakhstan_2023_values(tindex: Run) -> None:
+    result = tindex("revisions")
+    assert result.code == 0, result.err
+    assert result.out == (
+        "country,iso3,year,release,score,change,source_id,caveat_ids\n"
+        "Kazakhstan,KAZ,2023,5,132.51,,csp-2024,kaz-2023-revision\n"
+        "Kazakhstan,KAZ,2023,6,122.51,-10.0,csp-2025,kaz-2023-revision\n")
+
+
+def test_delta_over_a_span_for_every_country(tindex: Run) -> None:
+    frame = _csv(tindex("delta", "--from", "2019", "--to", "2024"))
+    scores = _latest_release_scores().pivot(index="iso3", columns="year", values="score")
+    both = scores[[2019, 2024]].dropna()
+    expected = (both[2024] - both[2019]).round(2).sort_values(ascending=False, kind="stable")
+    assert frame["iso3"].tolist() == expected.index.tolist()
+    assert frame["change"].tolist() == expected.tolist()
+    by_code = frame.set_index("iso3")
+    assert by_code.loc["KAZ", "score_from"] == -3.04 and by_code.loc["KAZ", "score_to"] == 134.65
+    ranks = scores.rank(ascending=False, method="min")
+    assert by_code["rank_from"].tolist() == ranks.loc[by_code.index, 2019].astype(int).tolist()
+    assert by_code["rank_to"].tolist() == ranks.loc[by_code.index, 2024].astype(int).tolist()
+    assert (by_code["rank_change"] == by_code["rank_from"] - by_code["rank_to"]).all()
+
+
+def test_compare_marks_a_country_the_level_index_does_not_rate(tindex: Run) -> None:
+    frame = _csv(tindex("compare", "kz", "kg", "--index", "gti")).set_index("component")
+    assert list(frame.columns[:3]) == ["pillar_name", "Kazakhstan", "Kyrgyzstan"]
+    assert (frame["Kazakhstan"] == "not rated").all() and len(frame) == 8
+    assert frame.loc[0, "Kyrgyzstan"] == "Considerable"
+    assert frame["differ"].isna().all()  # nothing to compare against
+    assert (frame["source_id"] == "omct-gti-kgz-2025").all()
+
+
+def test_compare_transposed_is_the_pivot_of_the_scores(tindex: Run) -> None:
+    frame = _csv(tindex("compare", "Armenia", "Moldova", "Ukraine", "--transpose"))
+    assert frame["country"].tolist() == ["Armenia", "Moldova", "Ukraine"]
+    assert list(frame.columns) == ["country", "iso3", "2019", "2020", "2021", "2022", "2023", "2024",
+                                   "source_id", "caveat_ids"]
+    scores = _latest_release_scores()
+    pivot = scores[scores["iso3"].isin(["ARM", "MDA", "UKR"])].pivot(
+        index="iso3", columns="year", values="score")
+    got = frame.set_index("iso3").drop(columns=["country", "source_id", "caveat_ids"])
+    got.columns = got.columns.astype(int)
+    pd.testing.assert_frame_equal(got, pivot.loc[["ARM", "MDA", "UKR"]], check_names=False)
+
+
+def test_output_csv_file_is_byte_for_byte_stdout(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TINDEX_")}
+    piped = subprocess.run([sys.executable, "-m", "tindex", "rank", "2024"], capture_output=True,
+                           env=environment, timeout=120, check=False)
+    written = subprocess.run([sys.executable, "-m", "tindex", "rank", "2024", "-o", str(target)],
+                             capture_output=True, env=environment, timeout=120, check=False)
+    assert piped.returncode == 0 and written.returncode == 0, written.stderr
+    assert written.stdout == b""
+    assert written.stderr == f"tindex: wrote {target}\n".encode()
+    assert target.read_bytes() == piped.stdout
+    assert piped.stdout.startswith(b"rank,of,country,")
+
+
+def test_output_with_an_unknown_suffix_is_refused(tindex: Run, tmp_path: Path) -> None:
+    target = tmp_path / "x.foo"
+    result = tindex("rank", "-o", str(target))
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("tindex: error: --output: cannot tell the format of ")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_xlsx_is_a_workbook_or_a_clean_refusal(tindex: Run,
+                                                       tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    result = tindex("rank", "2024", "-o", str(target))
+    assert "internal error" not in result.err
+    if importlib.util.find_spec("tindex.render.xlsx") is None:
+        assert result.code == 2 and result.out == "" and result.err.count("\n") == 1
+        assert result.err.startswith("tindex: error: ") and "xlsx" in result.err
+        assert list(tmp_path.iterdir()) == []
+    else:
+        assert result.code == 0, result.err
+        assert target.read_bytes().startswith(b"PK\x03\x04")
 
 
 # -- the real console script: pipes, terminals, colour -------------------------------------
@@ -249,12 +383,13 @@ def test_version() -> None:
 def test_pipe_gets_plain_csv() -> None:
     result = console_script("rank", "2024")
     assert result.returncode == 0 and result.stderr == ""
-    assert result.stdout.splitlines()[0] == "rank,country,iso3,score,change,rank_change,source_id"
+    assert result.stdout.splitlines()[0] == ("rank,of,country,iso3,year,score,change,rank_change,"
+                                             "measured,source_id,caveat_ids")
     assert "\x1b" not in result.stdout and "─" not in result.stdout
 
 
-def test_works_from_any_directory(tmp_path: pytest.TempPathFactory) -> None:
-    result = console_script("rank", "2024", cwd=tmp_path)  # type: ignore[arg-type]
+def test_works_from_any_directory(tmp_path: Path) -> None:
+    result = console_script("rank", "2024", cwd=tmp_path)
     assert result.returncode == 0 and "Kazakhstan" in result.stdout
 
 
@@ -284,7 +419,7 @@ def test_no_color_flag() -> None:
 
 def test_format_wins_on_a_terminal() -> None:
     out = _in_terminal("rank", "2024", "--format", "csv")
-    assert out.replace("\r\n", "\n").startswith("rank,country,iso3,score")
+    assert out.replace("\r\n", "\n").startswith("rank,of,country,iso3,year,score,")
 
 
 @pytest.mark.skipif(shutil.which("head") is None, reason="needs head")
@@ -315,7 +450,7 @@ def test_every_command_is_documented_in_the_readme() -> None:
     from typer.main import get_command
 
     group = get_command(app)
-    names = sorted(group.commands)  # type: ignore[attr-defined]
+    names = sorted(group.commands)
     assert names
     for name in names:
         assert f"tindex {name}" in readme, name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import io
 import json
 import re
@@ -19,17 +20,16 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, Result, console_script, on_terminal
-from tindex.core import Profile, Report
-from tindex.render import RenderOptions, render
+from tindex.core.result import Profile, Table
+from tindex.render import RenderOptions, render, render_binary
 from tindex.render.cells import neutralise_formula
-from tindex.render.flatten import people_frame
 from tindex.render.formats import OutputFormat
 
 Run = Callable[..., Result]
 Mutate = Callable[[Path], object]  # changes the files in a data directory
 
 SCORES = "index_scores.csv"
-ARMENIA_2020 = "Armenia,ARM,2020,104,csp-2025"  # line 3 of index_scores.csv
+ARMENIA_2020 = "csp,ARM,2020,104,6,csp-2025"  # line 8 of index_scores.csv
 # Raw terminal controls: C0 except TAB and LF, DEL, C1, bidi overrides and isolates.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -84,6 +84,19 @@ def drop_field(index: int) -> Callable[[str], str]:
     return lambda line: ",".join(f for i, f in enumerate(line.split(",")) if i != index)
 
 
+def with_country_column(line: str, new: str) -> Mutate:
+    """Add the optional `country` column to the scores (names from countries.csv), then
+    replace line with new."""
+    def mutate(directory: Path) -> None:
+        with (directory / "countries.csv").open(encoding="utf-8", newline="") as handle:
+            names = {row["iso3"]: row["name"] for row in csv.DictReader(handle)
+                     if row["kind"] == "name"}
+        each_line(SCORES, lambda row: row + (",country" if row.startswith("index,")
+                                             else "," + names[row.split(",")[1]]))(directory)
+        replace(SCORES, f"{line},{names[line.split(',')[1]]}\n", new + "\n")(directory)
+    return mutate
+
+
 def bundled_header(name: str) -> str:
     return (DATA / name).read_text(encoding="utf-8").splitlines()[0]
 
@@ -99,7 +112,7 @@ class Case:
 DATA_CASES = [
     Case("missing file", remove(SCORES), ("index_scores.csv: file not found",)),
     Case("empty file", write(SCORES, ""),
-         ("index_scores.csv: empty file (expected a header: country,iso3,year,score,source_id)",)),
+         ("index_scores.csv: empty file (expected a header: index,iso3,year,score,source_id)",)),
     Case("blank lines only", write(SCORES, "\n  \r\n\n"), ("index_scores.csv: empty file",)),
     Case("header only", write(SCORES, bundled_header(SCORES) + "\n"),
          ("index_scores.csv: no data rows (only a header)",)),
@@ -116,68 +129,73 @@ DATA_CASES = [
          ("index_scores.csv:1: columns are separated by ';', not commas",)),
     Case("tab separated", each_line(SCORES, lambda line: line.replace(",", "\t")),
          ("index_scores.csv:1: columns are separated by '\\t', not commas",)),
-    Case("non-numeric score", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,abc,csp-2025"),
-         ("index_scores.csv:3: score: not a number ('abc')",)),
-    Case("year 2O20 with a letter O", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2O20,104,csp-2025"),
-         ("index_scores.csv:3: year: not a whole number ('2O20')",)),
-    Case("fractional year", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020.5,104,csp-2025"),
-         ("index_scores.csv:3: year: not a whole number ('2020.5')",)),
-    Case("year out of range", replace(SCORES, ARMENIA_2020, "Armenia,ARM,0,104,csp-2025"),
-         ("index_scores.csv:3: year: out of range (1 to 9999) ('0')",)),
-    Case("infinite score", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,inf,csp-2025"),
-         ("index_scores.csv:3: score: not a finite number ('inf')",)),
-    Case("empty cell", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,104,"),
-         ("index_scores.csv:3: source_id: empty cell",)),
-    Case("duplicated country-year", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2019,104,csp-2025"),
-         ("index_scores.csv:3: duplicate row for iso3=ARM, year=2019",)),
-    Case("unknown risk level", replace("pillars.csv", "Argentina,ARG,0,Overall,Considerable",
-                                       "Argentina,ARG,0,Overall,Considerble"),
-         ("pillars.csv:2: level: unknown risk level (did you mean Considerable?)", "('Considerble')"),
+    Case("non-numeric score", replace(SCORES, ARMENIA_2020, "csp,ARM,2020,abc,6,csp-2025"),
+         ("index_scores.csv:8: score: not a number ('abc')",)),
+    Case("year 2O20 with a letter O", replace(SCORES, ARMENIA_2020, "csp,ARM,2O20,104,6,csp-2025"),
+         ("index_scores.csv:8: year: not a whole number ('2O20')",)),
+    Case("fractional year", replace(SCORES, ARMENIA_2020, "csp,ARM,2020.5,104,6,csp-2025"),
+         ("index_scores.csv:8: year: not a whole number ('2020.5')",)),
+    Case("year out of range", replace(SCORES, ARMENIA_2020, "csp,ARM,0,104,6,csp-2025"),
+         ("index_scores.csv:8: year: out of range (1 to 9999) ('0')",)),
+    Case("infinite score", replace(SCORES, ARMENIA_2020, "csp,ARM,2020,inf,6,csp-2025"),
+         ("index_scores.csv:8: score: not a finite number ('inf')",)),
+    Case("empty cell", replace(SCORES, ARMENIA_2020, "csp,ARM,2020,104,6,"),
+         ("index_scores.csv:8: source_id: empty cell",)),
+    Case("duplicated country-year", replace(SCORES, ARMENIA_2020, "csp,ARM,2019,104,6,csp-2025"),
+         ("index_scores.csv:8: duplicate row for index=csp, iso3=ARM, year=2019, release=6",)),
+    Case("unknown risk level", replace("index_levels.csv", "gti,ARG,2025,,Considerable",
+                                       "gti,ARG,2025,,Considerble"),
+         ("index_levels.csv:2: level: not a level of gti; allowed: Low, Moderate, Considerable, High, "
+          "Very High", "('Considerble')"),
          ("rank", "--index", "gti")),
-    Case("unknown transparency rating", replace("transparency.csv", "BLR,Concealed", "BLR,Concealled"),
-         ("transparency.csv:2: rating: unknown transparency rating (did you mean Concealed?)",
-          "('Concealled')"), ("rank", "--index", "gti")),
-    Case("unresolvable source id", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,104,csp-2099"),
-         ("index_scores.csv:3: source_id: unknown source id, not in sources.csv ('csp-2099')",)),
-    Case("wrong ISO code", replace(SCORES, ARMENIA_2020, "Armenia,ABC,2020,104,csp-2025"),
-         ("index_scores.csv:3: iso3: not an ISO 3166-1 alpha-3 code ('ABC')",)),
-    Case("ISO code of another country", replace(SCORES, ARMENIA_2020, "Armenia,TJK,2020,104,csp-2025"),
-         ("index_scores.csv:3: iso3: country Armenia is paired with more than one iso3: ARM; TJK",)),
+    Case("unknown transparency rating", replace("index_levels.csv", "BLR,2025,,Concealed",
+                                                "BLR,2025,,Concealled"),
+         ("level: not a level of gti_transparency; allowed: Suppressive, Concealed",
+          "('Concealled')"), ("rank", "--index", "gti_transparency")),
+    Case("unresolvable source id", replace(SCORES, ARMENIA_2020, "csp,ARM,2020,104,6,csp-2099"),
+         ("index_scores.csv:8: source_id: unknown source id, not in sources.csv ('csp-2099')",)),
+    Case("wrong ISO code", replace(SCORES, ARMENIA_2020, "csp,ABC,2020,104,6,csp-2025"),
+         ("index_scores.csv:8: iso3: not a valid ISO 3166-1 alpha-3 code ('ABC')",)),
+    Case("ISO code of another country", with_country_column(ARMENIA_2020, "csp,TJK,2020,104,6,"
+                                                            "csp-2025,Armenia"),
+         ("index_scores.csv:8: country: TJK is 'Tajikistan' in countries.csv, not this name "
+          "('Armenia')",)),
     Case("ragged row, too many fields", replace(SCORES, ARMENIA_2020, ARMENIA_2020 + ",extra"),
-         ("index_scores.csv:3: expected 5 fields, found 6 (ragged row)",)),
-    Case("ragged row, too few fields", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,104"),
-         ("index_scores.csv:3: expected 5 fields, found 4 (ragged row)",)),
-    Case("unquoted decimal comma", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,104,5,csp-2025"),
-         ("index_scores.csv:3: expected 5 fields, found 6 (ragged row)",)),
-    Case("unclosed quote", replace(SCORES, ARMENIA_2020, '"Armenia,ARM,2020,104,csp-2025'),
-         ('index_scores.csv:3: a quoted field is never closed',)),
+         ("index_scores.csv:8: expected 6 fields, found 7 (ragged row)",)),
+    Case("ragged row, too few fields", replace(SCORES, ARMENIA_2020, "csp,ARM,2020,104,6"),
+         ("index_scores.csv:8: expected 6 fields, found 5 (ragged row)",)),
+    Case("unquoted decimal comma", replace(SCORES, ARMENIA_2020, "csp,ARM,2020,104,5,6,csp-2025"),
+         ("index_scores.csv:8: expected 6 fields, found 7 (ragged row)",)),
+    Case("unclosed quote", replace(SCORES, ARMENIA_2020, '"csp,ARM,2020,104,6,csp-2025'),
+         ('index_scores.csv:8: a quoted field is never closed',)),
     Case("binary file", write(SCORES, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01"),
          ("index_scores.csv: binary file, not CSV text",)),
     Case("UTF-16 file", lambda d: (d / SCORES).write_text(
         (DATA / SCORES).read_text(encoding="utf-8"), encoding="utf-16"),
          ("index_scores.csv: UTF-16 text, not UTF-8",)),
-    Case("invalid UTF-8 in a cell", replace(SCORES, b"Armenia,ARM,2020", b"Arm\xff\xfenia,ARM,2020"),
-         ("index_scores.csv:3: not UTF-8 text", "('Arm\\xff\\xfenia,ARM,")),
-    Case("Latin-1 header", replace(SCORES, b"country,iso3", b"c\xf6untry,iso3"),
+    Case("invalid UTF-8 in a cell", replace(SCORES, ARMENIA_2020.encode(),
+                                               b"csp,A\xff\xfeRM,2020,104,6,csp-2025"),
+         ("index_scores.csv:8: not UTF-8 text", "('csp,A\\xff\\xfeRM,2020,")),
+    Case("Latin-1 header", replace(SCORES, b"index,iso3", b"ind\xe9x,iso3"),
          ("index_scores.csv:1: not UTF-8 text",)),
     Case("very long first line", write(SCORES, "y" * 1_100_000 + "\n"),
          ("index_scores.csv:1: first line is too long to be a header",)),
-    Case("very long line", replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,104," + "x" * 200_000),
-         ("index_scores.csv:3: not readable as CSV: field larger than field limit",)),
+    Case("very long line", replace(SCORES, ARMENIA_2020, "csp,ARM,2020,104,6,\"" + "x" * 200_000 + '"'),
+         ("index_scores.csv:8: not readable as CSV: field larger than field limit",)),
     Case("long cell is shortened in the message",
-         replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,104," + "x" * 5_000),
-         ("index_scores.csv:3: source_id: unknown source id", "... (5000 characters)')")),
+         replace(SCORES, ARMENIA_2020, "csp,ARM,2020,104,6," + "x" * 5_000),
+         ("index_scores.csv:8: source_id: unknown source id", "... (5000 characters)')")),
     Case("bad date in sources.csv", replace("sources.csv", ",2025-08-08,", ",8.8.2025,"),
-         ("sources.csv:2: date: not a date (YYYY, YYYY-MM or YYYY-MM-DD) ('8.8.2025')",)),
+         ("sources.csv:2: date: not a valid date ('8.8.2025')",)),
     Case("script URL in sources.csv", replace("sources.csv", ",https://civicsolidarity.org",
                                               ",javascript:alert(1)//civicsolidarity.org"),
-         ("sources.csv:2: url: not an http(s) URL ('javascript:alert(1)//",)),
+         ("sources.csv:2: url: not a valid url ('javascript:alert(1)//",)),
     Case("terminal escape in a header", replace(SCORES, "year,score", "year,score\x07"),
          ("index_scores.csv:1: missing column 'score' (did you mean score\\x07?)",)),
-    Case("terminal escape in a cell", replace(SCORES, ARMENIA_2020, "Arm\x1b[31menia,ARM,2020,104,"
-                                              "csp-2025"),
-         ("index_scores.csv:3: country: iso3 ARM is paired with more than one country: "
-          "Arm\\x1b[31menia; Armenia",)),
+    Case("terminal escape in a cell", with_country_column(ARMENIA_2020, ARMENIA_2020
+                                                          + ",Arm\x1b[31menia"),
+         ("index_scores.csv:8: country: ARM is 'Armenia' in countries.csv, not this name "
+          "('Arm\\x1b[31menia')",)),
 ]
 
 
@@ -194,7 +212,8 @@ def test_broken_data_is_one_line_exit_1(case: Case, data_copy: Path, tindex: Run
 def test_validate_reports_the_same_problem(case: Case, data_copy: Path, tindex: Run) -> None:
     case.mutate(data_copy)
     for path in data_copy.iterdir():  # keep what the cases touch: validate reads every file
-        if path.name not in (SCORES, "sources.csv", "pillars.csv", "transparency.csv"):
+        if path.name not in (SCORES, "sources.csv", "countries.csv", "indices.csv",
+                             "index_levels.csv", "scales.csv", "releases.csv", "components.csv"):
             path.unlink()
     result = tindex("validate", str(data_copy))
     assert result.code == 1
@@ -219,7 +238,7 @@ def _decimal_commas(directory: Path) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(rows[0])
-    writer.writerows([*row[:3], row[3].replace(".", ","), row[4]] for row in rows[1:])
+    writer.writerows([*row[:3], row[3].replace(".", ","), *row[4:]] for row in rows[1:])
     assert '"93,77"' in out.getvalue()  # the CSP's own notation, quoted as CSV requires
     path.write_text(out.getvalue(), encoding="utf-8")
 
@@ -229,13 +248,13 @@ WORKING_CASES = [
     pytest.param(_decimal_commas, id="decimal comma 93,77"),
     pytest.param(each_line(SCORES, lambda line: line + (",notes" if "iso3" in line else ",see x")),
                  id="extra column is ignored"),
-    pytest.param(each_line(SCORES, lambda line: line if line.startswith("country,") else
+    pytest.param(each_line(SCORES, lambda line: line if line.startswith("index,") else
                            line.replace(",", " , ")), id="spaces around cells"),
     pytest.param(each_line(SCORES, lambda line: ",".join(f'"{f}"' for f in line.split(","))),
                  id="every cell quoted"),
     pytest.param(lambda d: (d / SCORES).write_bytes((d / SCORES).read_bytes() + b"\n\n"),
                  id="blank lines at the end"),
-    pytest.param(replace("pillars.csv", ",Very High,", ",very high,", count=-1),
+    pytest.param(replace("index_levels.csv", ",Very High,", ",very high,", count=-1),
                  id="risk level in lower case"),
 ]
 WORKING_COMMANDS = [("rank",), ("delta", "Armenia"), ("rank", "--index", "gti")]
@@ -276,18 +295,19 @@ def test_bom_and_crlf_in_every_file(data_copy: Path, tindex: Run) -> None:
 @pytest.mark.parametrize(("args", "fragments"), [
     (["delta", "Armenai"], ["unknown country 'Armenai' (did you mean Armenia"]),
     (["explain", "Kirgyzstan"], ["did you mean Kyrgyzstan"]),
-    (["rank", "2030"], ["no CSP scores for 2030; years with data: 2019-2024"]),
-    (["delta", "--year", "1999"], ["no CSP scores for 1999"]),
-    (["rank", "--index", "gti", "--edition", "2023"], ["no GTI edition 2023; editions with data"]),
+    (["rank", "2030"], ["no csp data for 2030; years with data: 2019-2024"]),
+    (["delta", "--year", "1999"], ["no csp data for 1999"]),
+    (["rank", "--index", "gti", "2023"], ["no gti data for 2023; years with data: 2025"]),
     (["rank", "--index", "gti", "--pillar", "impnity"], ["did you mean Ending impunity?"]),
     (["rank", "--format", "jsn"], ["unknown format 'jsn' (did you mean json?)"]),
     (["rank", "--format", "unsafehtml"], ["unknown format 'unsafehtml'"]),
     (["rank", "--fromat", "csv"], ["No such option: --fromat", "--format"]),
-    (["rank", "--index", "omct"], ["'omct' is not one of 'csp', 'gti'"]),
-    (["rank", "--index", "\x1b[31m\x07"], ["'\\x1b[31m\\x07' is not one of"]),
+    (["rank", "--index", "omct"], ["unknown index 'omct'; indices: csp, gti, gti_transparency"]),
+    (["rank", "--index", "\x1b[31m\x07"], ["unknown index '\\x1b[31m\\x07'; indices:"]),
     (["rnak"], ["No such command 'rnak'", "Did you mean 'rank'?"]),
     (["delta", "Armenia", "--from", "2024", "--to", "2020"], ["--from 2024 is after --to 2020"]),
-    (["explain", "\x1b]8;;https://evil\x07x\x1b[2J"], ["unknown country '\\x1b]8;;https://evil"]),
+    (["explain", "\x1b]8;;https://evil\x07x\x1b[2J"], ["country name '\\x1b]8;;https://evil",
+                                                    "has a control, invisible or unassigned"]),
     (["--data-dir", "/nonexistent/tindex-data", "rank"], ["--data-dir: no such directory"]),
 ])
 def test_usage_mistakes_are_one_line_exit_2(args: list[str], fragments: list[str],
@@ -298,7 +318,8 @@ def test_usage_mistakes_are_one_line_exit_2(args: list[str], fragments: list[str
 def test_data_dir_that_is_a_file(tmp_path: Path, tindex: Run) -> None:
     target = tmp_path / "scores.csv"
     target.write_text("x\n")
-    assert_one_line_error(tindex("--data-dir", str(target), "rank"), 2, "no such directory")
+    assert_one_line_error(tindex("--data-dir", str(target), "rank"), 2,
+                          f"--data-dir: not a directory: {target}")
 
 
 def test_missing_environment_directory(monkeypatch: pytest.MonkeyPatch, tindex: Run) -> None:
@@ -308,9 +329,9 @@ def test_missing_environment_directory(monkeypatch: pytest.MonkeyPatch, tindex: 
 
 @pytest.mark.parametrize(("content", "args", "code", "fragment"), [
     (b"\x00\x01\x02binary", ["rank"], 1, "binary file"),
-    (b"country,iso3,year,score,source_id\nArm\xffnia,ARM,2020,1,csp-2025\n", ["rank"], 1,
+    (b"index,iso3,year,score,release,source_id\ncsp,A\xffRM,2020,1,6,csp-2025\n", ["rank"], 1,
      "index_scores.csv:2: not UTF-8 text"),
-    (None, ["delta", "Atlantis\x1b[31m"], 2, "unknown country 'Atlantis\\x1b[31m'"),
+    (None, ["delta", "Atlantis\x1b[31m"], 2, "country name 'Atlantis\\x1b[31m' has a control"),
 ])
 def test_console_script_errors_are_one_clean_line(tmp_path: Path, content: bytes | None,
                                                    args: list[str], code: int,
@@ -332,35 +353,62 @@ def test_console_script_errors_are_one_clean_line(tmp_path: Path, content: bytes
 
 @pytest.fixture
 def scores_only(tmp_path: Path) -> Path:
-    """A data directory with the CSP scores and their sources, nothing else."""
+    """A data directory with the CSP scores, their releases and sources, the countries and an
+    indices.csv that declares only csp: nothing else."""
     directory = tmp_path / "scores-only"
     directory.mkdir()
-    for name in (SCORES, "sources.csv"):
+    for name in (SCORES, "sources.csv", "countries.csv"):
         (directory / name).write_bytes((DATA / name).read_bytes())
+    for name in ("indices.csv", "releases.csv"):  # the header and the csp rows
+        lines = (DATA / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        (directory / name).write_text(
+            "".join(line for line in lines if line.startswith(("index,", "csp,"))),
+            encoding="utf-8")
     return directory
+
+
+# Columns filled from caveats.csv and coverage.csv, which a scores-only directory lacks.
+FROM_OTHER_FILES = ("caveat_ids", "measured")
+
+
+def without_other_files(out: str) -> list[dict[str, str]]:
+    """The CSV rows minus the columns that come from files other than the scores."""
+    return [{k: v for k, v in row.items() if k not in FROM_OTHER_FILES}
+            for row in csv.DictReader(io.StringIO(out))]
 
 
 def test_a_partial_directory_serves_what_it_has(scores_only: Path, tindex: Run) -> None:
     for args in (("rank",), ("delta", "Armenia"), ("delta", "--year", "2024"),
                  ("compare", "Armenia", "Belarus")):
         result = tindex("--data-dir", str(scores_only), *args)
-        assert result.code == 0 and result.out == bundled_output(tindex, args), args
+        assert result.code == 0 and result.err == "", (args, result.err)
+        bundled = bundled_output(tindex, args)
+        assert without_other_files(result.out) == without_other_files(bundled), args
+        assert result.out.splitlines()[0] == bundled.splitlines()[0], args
+        assert all(row.get("caveat_ids", "") == "" and row.get("measured", "") == ""
+                   for row in csv.DictReader(io.StringIO(result.out))), args
+    assert_one_line_error(tindex("--data-dir", str(scores_only), "rank", "--index", "gti"), 2,
+                          "unknown index 'gti'; indices: csp")
+    (scores_only / "indices.csv").write_bytes((DATA / "indices.csv").read_bytes())  # declares gti
     assert_one_line_error(tindex("--data-dir", str(scores_only), "rank", "--index", "gti"), 1,
-                          f"{scores_only}/pillars.csv: file not found")
-    assert_one_line_error(tindex("--data-dir", str(scores_only), "explain", "gti"), 1,
+                          f"{scores_only}/index_levels.csv: file not found")
+    (scores_only / "indices.csv").unlink()
+    assert_one_line_error(tindex("--data-dir", str(scores_only), "explain", "csp"), 1,
                           f"{scores_only}/indices.csv: file not found")
 
 
 def test_a_partial_directory_never_mixes_in_the_bundled_files(scores_only: Path,
                                                               tindex: Run) -> None:
-    profile = json.loads(tindex("--data-dir", str(scores_only), "explain", "Kyrgyzstan",
-                                "-f", "json").out)
-    assert "facts" not in profile["sections"] and "recommendations" not in profile["sections"]
-    assert profile["sections"]["gti"]["rows"] == []
-    assert "drivers" not in profile["sections"] and "caveats" not in profile["sections"]
+    explained = tindex("--data-dir", str(scores_only), "explain", "Kyrgyzstan", "-f", "json")
+    assert explained.code == 0, explained.err
+    profile = json.loads(explained.out)
+    assert list(profile["sections"]) == ["csp"]  # no gti, facts, recommendations, drivers, caveats
     countries = tindex("--data-dir", str(scores_only), "countries").out.splitlines()
-    assert countries[0] == "country,iso3,csp_years"
-    assert tindex("delta", "Kirghizia").code == 0  # an alias from the bundled aliases.csv
+    assert countries[0] == "country,iso3,csp_years,source_id,caveat_ids"
+    assert tindex("delta", "Kirghizia").code == 0  # an alias in the bundled countries.csv
+    (scores_only / "countries.csv").write_text("".join(
+        line for line in (DATA / "countries.csv").read_text(encoding="utf-8").splitlines(True)
+        if ",alias," not in line), encoding="utf-8")  # this directory's own list, no aliases
     assert_one_line_error(tindex("--data-dir", str(scores_only), "delta", "Kirghizia"), 2,
                           "unknown country 'Kirghizia'")
 
@@ -369,7 +417,7 @@ def test_data_dir_option_beats_the_environment(scores_only: Path, data_copy: Pat
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 tindex: Run) -> None:
     monkeypatch.setenv("TINDEX_DATA_DIR", str(scores_only))
-    assert_one_line_error(tindex("rank", "--index", "gti"), 1, f"{scores_only}/pillars.csv")
+    assert_one_line_error(tindex("rank", "--index", "gti"), 2, "unknown index 'gti'; indices: csp")
     assert tindex("--data-dir", str(data_copy), "rank", "--index", "gti").code == 0
     assert tindex("rank", "--index", "gti", "--data-dir", str(data_copy)).code == 0
 
@@ -404,23 +452,22 @@ def test_no_command_writes_to_the_data_directory(data_copy: Path, tindex: Run) -
 def test_validate_bundled_data_is_clean(tindex: Run) -> None:
     result = tindex("validate")
     assert result.code == 0 and result.out == ""
-    assert re.fullmatch(r"tindex: \S+: 11 files, \d+ rows, no problems\n", result.err)
+    assert re.fullmatch(r"tindex: \S+: 13 files, \d+ rows, no problems\n", result.err)
 
 
 def test_validate_lists_every_problem_at_once(data_copy: Path, tindex: Run) -> None:
-    replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,abc,csp-2099")(data_copy)
-    replace(SCORES, "Belarus,BLR,2019", "Belarus,BLR,2O19")(data_copy)
-    replace("pillars.csv", "Argentina,ARG,0,Overall,Considerable", "Argentina,ARG,0,Overall,Hihg")(
-        data_copy)
-    remove("indices.csv")(data_copy)  # optional file: its absence is not a problem
+    replace(SCORES, ARMENIA_2020, "csp,ARM,2020,abc,6,csp-2099")(data_copy)
+    replace(SCORES, "csp,BLR,2019,-94.2,2", "csp,BLR,2O19,-94.2,2")(data_copy)
+    replace("index_levels.csv", "gti,ARG,2025,,Considerable", "gti,ARG,2025,,Hihg")(data_copy)
+    remove("recommendations.csv")(data_copy)  # optional file: its absence is not a problem
     result = tindex("validate", str(data_copy))
     assert result.code == 1
     assert result.out.splitlines() == [
-        f"{data_copy}/index_scores.csv:3: score: not a number ('abc')",
-        f"{data_copy}/index_scores.csv:3: source_id: unknown source id, not in sources.csv "
+        f"{data_copy}/index_scores.csv:8: score: not a number ('abc')",
+        f"{data_copy}/index_scores.csv:8: source_id: unknown source id, not in sources.csv "
         "('csp-2099')",
-        f"{data_copy}/index_scores.csv:8: year: not a whole number ('2O19')",
-        f"{data_copy}/pillars.csv:2: level: unknown risk level (did you mean High?); allowed: "
+        f"{data_copy}/index_scores.csv:16: year: not a whole number ('2O19')",
+        f"{data_copy}/index_levels.csv:2: level: not a level of gti; allowed: "
         "Low, Moderate, Considerable, High, Very High ('Hihg')",
     ]
     assert result.err == f"tindex: 4 problem(s) in {data_copy}\n"
@@ -429,12 +476,12 @@ def test_validate_lists_every_problem_at_once(data_copy: Path, tindex: Run) -> N
 def test_validate_checks_every_file_when_sources_csv_is_broken(data_copy: Path,
                                                                 tindex: Run) -> None:
     replace("sources.csv", ",2025-08-08,", ",8.8.2025,")(data_copy)
-    replace(SCORES, ARMENIA_2020, "Armenia,ARM,2020,abc,csp-2025")(data_copy)
+    replace(SCORES, ARMENIA_2020, "csp,ARM,2020,abc,6,csp-2025")(data_copy)
     result = tindex("validate", str(data_copy))
     assert result.code == 1
     assert result.out.splitlines() == [
-        f"{data_copy}/sources.csv:2: date: not a date (YYYY, YYYY-MM or YYYY-MM-DD) ('8.8.2025')",
-        f"{data_copy}/index_scores.csv:3: score: not a number ('abc')",
+        f"{data_copy}/sources.csv:2: date: not a valid date ('8.8.2025')",
+        f"{data_copy}/index_scores.csv:8: score: not a number ('abc')",
     ]
 
 
@@ -469,16 +516,23 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write(directory / "sources.csv", ["source_id", "title", "publisher", "date", "url", "note"],
            [["s1", '=cmd|"/c calc"!A1', "\x1b[2J\x1b[Hpub", "2024",
              "https://evil.example/\x1b]8;;x\x07", HOSTILE_TEXT]])
+    _write(directory / "countries.csv", ["iso3", "name", "kind", "note"],
+           [[code, name, "name", HOSTILE_TEXT] for code, name in HOSTILE_COUNTRIES.items()])
     codes = list(HOSTILE_COUNTRIES)
-    _write(directory / SCORES, ["country", "iso3", "year", "score", "source_id"],
-           [[HOSTILE_COUNTRIES[code], code, year, f"{(i - 4) * 7.5 + (year - 2023):.2f}", "s1"]
+    _write(directory / SCORES, ["index", "iso3", "year", "score", "release", "source_id"],
+           [["csp", code, year, f"{(i - 4) * 7.5 + (year - 2023):.2f}", 1, "s1"]
             for i, code in enumerate(codes) for year in (2023, 2024)])
-    _write(directory / "gti_pillars.csv", ["pillar", "name", "description", "source_id"],
-           [[1, "@pillar" + HOSTILE_TEXT, HOSTILE_TEXT, "s1"]])
-    _write(directory / "pillars.csv",
-           ["edition", "country", "iso3", "pillar", "pillar_name", "level", "source_id"],
-           [[2025, HOSTILE_COUNTRIES[c], c, p, "-x" + HOSTILE_TEXT, level, "s1"]
-            for c, level in (("KAZ", "High"), ("KGZ", "Low")) for p in (0, 1)])
+    _write(directory / "releases.csv", ["index", "release", "source_id", "note"],
+           [["csp", 1, "s1", HOSTILE_TEXT]])
+    _write(directory / "components.csv", ["index", "component", "name", "description", "source_id"],
+           [["gti", 1, "@pillar" + HOSTILE_TEXT, HOSTILE_TEXT, "s1"]])
+    _write(directory / "scales.csv", ["index", "position", "level"],
+           [["gti", n, level] for n, level in enumerate(
+               ("Low", "Moderate", "Considerable", "High", "Very High"), start=1)])
+    _write(directory / "index_levels.csv",
+           ["index", "iso3", "year", "component", "level", "source_id"],
+           [["gti", c, 2025, p, level, "s1"]
+            for c, level in (("KAZ", "High"), ("KGZ", "Low")) for p in ("", 1)])
     _write(directory / "facts.csv",
            ["country", "iso3", "fact_id", "label", "value", "unit", "period", "source_id"],
            [["Esc\x1b[31mRed\x1b[0m\x07", "KAZ", "f1", HOSTILE_TEXT, "-3.62", "%", "2024", "s1"],
@@ -489,8 +543,12 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write(directory / "caveats.csv", ["caveat_id", "index", "iso3", "year", "text", "source_ids"],
            [["c1", "csp", "KAZ", "", HOSTILE_TEXT, "s1"], ["c2", "csp", "", "", HOSTILE_TEXT, "s1"]])
     _write(directory / "indices.csv",
-           ["index", "name", "publisher", "scale", "description", "source_id"],
-           [["csp", HOSTILE_TEXT, HOSTILE_TEXT, "+" + HOSTILE_TEXT, HOSTILE_TEXT, "s1"]])
+           ["index", "kind", "better", "minimum", "maximum", "year_means", "name", "publisher",
+            "description", "source_id"],
+           [["csp", "score", "higher", "", "", "+" + HOSTILE_TEXT, HOSTILE_TEXT, HOSTILE_TEXT,
+             HOSTILE_TEXT, "s1"],
+            ["gti", "level", "lower", "", "", "edition", "-gti" + HOSTILE_TEXT, HOSTILE_TEXT,
+             HOSTILE_TEXT, "s1"]])
     return directory
 
 
@@ -502,38 +560,54 @@ OWN_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 
 
 @pytest.fixture(scope="module")
-def hostile_results(hostile_dir: Path) -> list[Report | Profile]:
+def hostile_results(hostile_dir: Path) -> list[Table | Profile]:
     """What each of HOSTILE_COMMANDS computes, built once and rendered in every format."""
-    from tindex import core
+    from tindex.core import changes, comparison, profiles, provenance, ranking
+    from tindex.core.model import Model
     from tindex.data import Dataset
 
-    data = Dataset(hostile_dir)
-    kaz, kgz = data.resolve_country("KAZ"), data.resolve_country("KGZ")
-    return [core.rank_csp(data, with_trends=True), core.rank_gti(data),
-            core.delta_country(data, kaz, with_trends=True),
-            core.delta_year(data, 2024, with_trends=True),
-            core.compare_csp(data, [kaz, kgz], with_trends=True), core.compare_gti(data, [kaz, kgz]),
-            core.explain_country(data, kaz), core.explain_index(data, "csp"),
-            core.list_countries(data), core.list_sources(data)]
+    model = Model(Dataset(hostile_dir))
+    csp, gti = model.index("csp"), model.index("gti")
+    kaz, kgz = model.country("KAZ"), model.country("KGZ")
+    return [ranking.rank(model, csp), ranking.rank(model, gti),
+            changes.country_changes(model, csp, kaz), changes.year_changes(model, csp, 2024),
+            comparison.compare_scores(model, csp, [kaz, kgz]),
+            comparison.compare_levels(model, gti, [kaz, kgz]),
+            profiles.explain_country(model, kaz), profiles.explain_index(model, csp),
+            provenance.list_countries(model), provenance.list_sources(model)]
+
+
+def _workbook_text(result: Table | Profile, options: RenderOptions) -> str:
+    """Every cell of the workbook render_binary writes, one per line."""
+    import openpyxl
+
+    out = io.BytesIO()
+    render_binary(result, options, out)
+    book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    return "\n".join(str(value) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for value in row
+                     if value is not None)
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda fmt: fmt.value)
 @pytest.mark.parametrize("color", [False, True], ids=["plain", "color"])
 def test_no_raw_control_survives_any_renderer(fmt: OutputFormat, color: bool,
-                                              hostile_results: list[Report | Profile]) -> None:
+                                              hostile_results: list[Table | Profile]) -> None:
+    if fmt is OutputFormat.XLSX and importlib.util.find_spec("tindex.render.xlsx") is None:
+        with pytest.raises(ValueError, match="xlsx is binary"):  # no workbook writer installed
+            render(hostile_results[0], RenderOptions(fmt, color=color), io.StringIO())
+        return
     for result in hostile_results:
-        out = io.StringIO()
-        render(result, RenderOptions(fmt, color=color), out)
-        text = out.getvalue().replace("\r\n", "\n")
+        if fmt is OutputFormat.XLSX:
+            text = _workbook_text(result, RenderOptions(fmt, color=color))
+        else:
+            out = io.StringIO()
+            render(result, RenderOptions(fmt, color=color), out)
+            text = out.getvalue().replace("\r\n", "\n")
         assert text.strip(), result.title
         found = RAW_CONTROL.search(text)
         assert found is None, (result.title, found, text)
-        if isinstance(result, Report) and fmt.module == "tabulated":
-            # tabulate's formats print only the columns for people (no codes or context)
-            expects_escape = "\x1b" in people_frame(result).to_csv()
-        else:
-            expects_escape = fmt not in (OutputFormat.JSON, OutputFormat.HTML)  # own escapes
-        if expects_escape:
+        if fmt not in (OutputFormat.JSON, OutputFormat.HTML):  # these have their own escapes
             assert "x1b" in text, result.title  # shown as \\x1b (LaTeX: \\textbackslash{}x1b)
 
 
@@ -613,8 +687,9 @@ def _replace_line(path: Path, old: str, new: str) -> None:
 
 def test_line_numbers_count_blank_lines_and_multiline_cells(data_copy: Path, tindex: Run) -> None:
     scores = data_copy / "index_scores.csv"
-    _replace_line(scores, "Armenia,ARM,2019,93.77,csp-2025\n", "Armenia,ARM,2019,93.77,csp-2025\n\n")
-    _replace_line(scores, "Armenia,ARM,2022,111.57", "Armenia,ARM,2O22,111.57")
+    _replace_line(scores, "csp,ARM,2019,93.77,1,csp-2020-rbc\n",
+                  "csp,ARM,2019,93.77,1,csp-2020-rbc\n\n")
+    _replace_line(scores, "csp,ARM,2022,111.57,5", "csp,ARM,2O22,111.57,5")
     facts = data_copy / "facts.csv"
     lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[1] = lines[1].replace('"Change in', '"Change\nin', 1)  # a quoted cell over two lines
@@ -622,13 +697,13 @@ def test_line_numbers_count_blank_lines_and_multiline_cells(data_copy: Path, tin
     facts.write_text("".join(lines), encoding="utf-8")
     result = tindex("validate", str(data_copy))
     assert result.code == 1
-    assert "index_scores.csv:6: year: not a whole number ('2O22')" in result.out
+    assert "index_scores.csv:12: year: not a whole number ('2O22')" in result.out
     assert "facts.csv:5: value: empty cell" in result.out  # line 4 of the list, +1 for the break
 
 
 def test_spaces_around_a_categorical_value_are_stripped(data_copy: Path, tindex: Run) -> None:
     scores = data_copy / "index_scores.csv"
-    _replace_line(scores, "Armenia,ARM,2021,84.08,csp-2025\n", "Armenia ,ARM,2021,84.08,csp-2025 \n")
+    _replace_line(scores, "csp,ARM,2021,84.08,6,csp-2025\n", "csp ,ARM,2021,84.08,6,csp-2025 \n")
     assert tindex("validate", str(data_copy)).code == 0
     assert tindex("--data-dir", str(data_copy), "rank", "2021").out == tindex("rank", "2021").out
 
@@ -636,21 +711,26 @@ def test_spaces_around_a_categorical_value_are_stripped(data_copy: Path, tindex:
 def test_impossible_dates_are_rejected(data_copy: Path, tindex: Run) -> None:
     _replace_line(data_copy / "sources.csv", ",2025-08-08,", ",2025-13-08,")
     result = tindex("validate", str(data_copy))
-    assert "sources.csv:2: date: not a date" in result.out and "'2025-13-08'" in result.out
+    assert "sources.csv:2: date: not a valid date" in result.out and "'2025-13-08'" in result.out
 
 
 def test_pillar_names_must_match_the_pillar_list(data_copy: Path, tindex: Run) -> None:
-    _replace_line(data_copy / "pillars.csv", "BLR,2,Ending police brutality and institutional violence",
-                  "BLR,2,Ending police brutality")
+    """Pillar (component) names live only in components.csv: a level must name one of them."""
+    _replace_line(data_copy / "index_levels.csv", "gti,BLR,2025,2,Very High",
+                  "gti,BLR,2025,9,Very High")
     result = tindex("validate", str(data_copy))
     assert result.code == 1
-    assert "pillars.csv:6: pillar_name: pillar 2 is called" in result.out
+    assert result.out == (f"{data_copy}/index_levels.csv:6: component: no component 9 of gti "
+                          "in components.csv ('9')\n")
 
 
 def test_user_assigned_iso_codes_are_accepted(data_copy: Path, tindex: Run) -> None:
     """ISO 3166-1 reserves XAA-XZZ (and others) for users: Kosovo is commonly XKX."""
     scores = data_copy / "index_scores.csv"
-    scores.write_text(scores.read_text(encoding="utf-8") + "Kosovo,XKX,2024,50,csp-2025\n",
+    scores.write_text(scores.read_text(encoding="utf-8") + "csp,XKX,2024,50,6,csp-2025\n",
                       encoding="utf-8")
+    countries = data_copy / "countries.csv"
+    countries.write_text(countries.read_text(encoding="utf-8") + "XKX,Kosovo,name,\n",
+                         encoding="utf-8")
     assert tindex("validate", str(data_copy)).code == 0
     assert "Kosovo" in tindex("--data-dir", str(data_copy), "rank", "2024").out

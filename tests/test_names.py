@@ -22,7 +22,6 @@ from tindex.errors import UNSAFE_CHARACTERS, UsageError
 from tindex.names import resolve_country, suggest
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-COUNTRY_TABLES = ("index_scores.csv", "pillars.csv", "transparency.csv", "facts.csv")
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -30,8 +29,8 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-NAMES = {row["iso3"]: row["country"] for table in COUNTRY_TABLES for row in _read(table)}
-ALIASES = {row["alias"]: row["iso3"] for row in _read("aliases.csv")}
+NAMES = {row["iso3"]: row["name"] for row in _read("countries.csv") if row["kind"] == "name"}
+ALIASES = {row["name"]: row["iso3"] for row in _read("countries.csv") if row["kind"] == "alias"}
 WITH_DATA = ", ".join(sorted(NAMES.values(), key=str.casefold))
 # Hand-checked: the bundled data covers these 29 countries.
 assert len(NAMES) == 29 and NAMES["RUS"] == "Russia" and NAMES["TUR"] == "Türkiye"
@@ -126,7 +125,7 @@ def test_real_country_without_data_is_named_with_its_code() -> None:
     assert refusal("fr") == f"no data for 'fr' (FRA); countries with data: {WITH_DATA}"
     assert refusal("French Republic") == (
         f"no data for 'French Republic' (FRA); countries with data: {WITH_DATA}")
-    assert refusal("UK") == f"no data for 'UK' (GBR); countries with data: {WITH_DATA}"  # an alias
+    assert refusal("GB") == f"no data for 'GB' (GBR); countries with data: {WITH_DATA}"
 
 
 @pytest.mark.parametrize(("text", "suggested"), [

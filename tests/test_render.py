@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from tabulate import tabulate_formats
 
-from tindex.core import Report
+from tindex.core.result import Role, Table
 from tindex.render import RenderOptions, render
 from tindex.render.cells import display
 from tindex.render.formats import (
@@ -20,7 +20,7 @@ from tindex.render.formats import (
 )
 from tindex.render.sparkline import sparkline
 
-OWN = {"table", "csv", "tsv", "json", "markdown"}
+OWN = {"table", "csv", "tsv", "json", "markdown", "xlsx"}
 
 
 def test_every_safe_tabulate_format_is_offered_and_no_unsafe_one() -> None:
@@ -30,12 +30,13 @@ def test_every_safe_tabulate_format_is_offered_and_no_unsafe_one() -> None:
     assert offered >= MARKUP_TABULATE_FORMATS
 
 
-def test_every_format_has_a_renderer_module() -> None:
-    import importlib
-
-    for fmt in OutputFormat:
-        module = importlib.import_module(f"tindex.render.{fmt.module}")
-        assert callable(module.render_report) and callable(module.render_profile)
+@pytest.mark.parametrize("fmt", [f for f in OutputFormat if f is not OutputFormat.XLSX])
+def test_every_text_format_renders_a_table(fmt: OutputFormat) -> None:
+    table = Table(title="t", frame=pd.DataFrame({"country": ["Aland"], "score": [1.5]}),
+                  roles={"country": Role.LABEL, "score": Role.NUMBER})
+    out = io.StringIO()
+    render(table, RenderOptions(fmt), out)
+    assert "Aland" in out.getvalue() and "1.5" in out.getvalue()
 
 
 def test_default_format_follows_the_terminal() -> None:
@@ -49,7 +50,8 @@ HOSTILE = "[x](http://evil.example) | <b>bold</b> *em* `code`"
 
 @pytest.mark.parametrize("fmt", sorted(MARKUP_TABULATE_FORMATS))
 def test_markup_formats_escape_cells(fmt: str) -> None:
-    report = Report(name="t", title="t", frame=pd.DataFrame({"country": [HOSTILE], "score": [1.0]}))
+    report = Table(title="t", frame=pd.DataFrame({"country": [HOSTILE], "score": [1.0]}),
+                   roles={"country": Role.LABEL, "score": Role.NUMBER})
     out = io.StringIO()
     render(report, RenderOptions(OutputFormat(fmt)), out)
     text = out.getvalue()
@@ -59,20 +61,22 @@ def test_markup_formats_escape_cells(fmt: str) -> None:
 
 
 def test_html_format_escapes_tags() -> None:
-    report = Report(name="t", title="t", frame=pd.DataFrame({"country": ["<script>x</script>"]}))
+    report = Table(title="t", frame=pd.DataFrame({"country": ["<script>x</script>"]}),
+                   roles={"country": Role.LABEL})
     out = io.StringIO()
     render(report, RenderOptions(OutputFormat.HTML), out)
     assert "<script>" not in out.getvalue() and "&lt;script&gt;" in out.getvalue()
 
 
-@pytest.mark.parametrize(("value", "column", "shown"), [
-    (12.14, "change", "+12.14"), (-4.07, "change", "-4.07"), (0.0, "change", "0.00"),
-    (9.87, "pct_change", "+9.9%"), (0.0, "pct_change", "0.0%"), (134.65, "score", "134.65"),
-    (104.0, "score", "104.00"), (2, "rank_change", "+2"), (0, "rank_change", "0"),
-    (None, "change", ""), (float("nan"), "score", ""),
+@pytest.mark.parametrize(("value", "role", "shown"), [
+    (12.14, Role.SIGNED, "+12.14"), (-4.07, Role.SIGNED, "-4.07"), (0.0, Role.SIGNED, "0.00"),
+    (9.87, Role.PERCENT, "+9.9%"), (0.0, Role.PERCENT, "0.0%"), (134.65, Role.NUMBER, "134.65"),
+    (104.0, Role.NUMBER, "104.00"), (2, Role.SIGNED_INTEGER, "+2"), (0, Role.SIGNED_INTEGER, "0"),
+    (2025.0, Role.YEAR, "2025"), (("a", "b"), Role.IDS, "a; b"),
+    (None, Role.SIGNED, ""), (float("nan"), Role.NUMBER, ""),
 ])
-def test_display_rules(value: object, column: str, shown: str) -> None:
-    assert display(value, column) == shown
+def test_display_rules(value: object, role: Role, shown: str) -> None:
+    assert display(value, role) == shown
 
 
 def test_sparkline_scales_each_series_to_its_own_range() -> None:

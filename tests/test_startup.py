@@ -59,9 +59,14 @@ def tindex(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Run
 
 
 def complete(tmp_path: Path, words: str) -> Run:
-    """Ask for bash completion of the last word of `words`, as the shell script does."""
-    return tindex(tmp_path, env={"_TINDEX_COMPLETE": "complete_bash", "COMP_WORDS": words,
-                                 "COMP_CWORD": str(len(words.split()) - 1)})
+    """Ask for bash completion of the last word of `words`, as the shell script does.
+
+    The answer is one `plain,VALUE` line per candidate (tindex.completion); out holds the values.
+    """
+    run = tindex(tmp_path, env={"_TINDEX_COMPLETE": "complete_bash", "COMP_WORDS": words,
+                                "COMP_CWORD": str(len(words.split()) - 1)})
+    run.out = "".join(line.removeprefix("plain,") for line in run.out.splitlines(keepends=True))
+    return run
 
 
 def test_the_commands_are_found() -> None:
@@ -118,7 +123,7 @@ def test_machine_formats_import_neither_rich_nor_tabulate(tmp_path: Path, fmt: s
 def test_csv_in_a_pipe_by_default_imports_neither_rich_nor_tabulate(tmp_path: Path) -> None:
     run = tindex(tmp_path, "rank", "2024")  # stdout is a pipe: CSV
     assert run.code == 0, run.err
-    assert run.out.startswith("rank,country,")
+    assert run.out.startswith("rank,of,country,iso3,")
     assert not run.loaded("rich")
     assert not run.loaded("tabulate")
 

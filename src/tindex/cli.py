@@ -9,6 +9,7 @@ completion stay fast.
 # every run, and string annotations cost it an eval() per parameter (about 15 ms a run).
 # Names imported only for type checking are therefore quoted.
 
+import contextlib
 import gc
 import os
 import signal
@@ -22,8 +23,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tindex import __version__
+from tindex.completion import (
+    InstallCompletionOption,
+    ShowCompletionOption,
+    complete_country,
+    complete_directory,
+    complete_file,
+    complete_format,
+    complete_index,
+    complete_pillar,
+    complete_subject,
+    complete_year,
+)
 from tindex.errors import EXIT_DATA, TindexError, UsageError, escape_controls, printable
-from tindex.locate import DATA_DIR_ENV, bundled_data_dir, choose_data_dir, country_names, data_version
+from tindex.locate import DATA_DIR_ENV, bundled_data_dir, choose_data_dir, data_version
 from tindex.render.formats import MAIN_FORMATS, OutputFormat, format_for_file, parse_format
 
 if TYPE_CHECKING:
@@ -38,38 +51,23 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
+    add_completion=False,  # tindex.completion provides the options and the scripts
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-# -- completion (no pandas: reads the CSV files with the csv module) -----------------------
-
-
-def _complete_country(incomplete: str) -> list[str]:
-    try:
-        names = country_names(choose_data_dir(None))
-    except TindexError:
-        return []
-    folded = incomplete.casefold()
-    return [name for name in names if name.casefold().startswith(folded)]
-
-
-def _complete_format(incomplete: str) -> list[str]:
-    return [f.value for f in OutputFormat if f.value.startswith(incomplete)]
 
 
 # -- the options, declared once and shared by every command --------------------------------
 
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", "-f", metavar="FORMAT", autocompletion=_complete_format,
+    typer.Option("--format", "-f", metavar="FORMAT", autocompletion=complete_format,
                  help=f"Output format: {MAIN_FORMATS}, or one of tabulate's (github, grid, "
                  "latex, html, rst, ...). Default: table on a terminal, csv otherwise, or what "
                  "the --output suffix says."),
 ]
 OutputOption = Annotated[
     str | None,
-    typer.Option("--output", "-o", metavar="FILE", show_default=False,
+    typer.Option("--output", "-o", metavar="FILE", autocompletion=complete_file, show_default=False,
                  help="Write to FILE (.csv, .tsv, .json, .md, .xlsx) instead of standard output."),
 ]
 BomOption = Annotated[
@@ -80,12 +78,12 @@ NoColorOption = Annotated[
 ]
 DataDirOption = Annotated[
     str | None,
-    typer.Option("--data-dir", metavar="PATH",
+    typer.Option("--data-dir", metavar="PATH", autocompletion=complete_directory,
                  help=f"Read this data directory instead of the bundled data (or set {DATA_DIR_ENV}).",
                  show_default=False),
 ]
 IndexOption = Annotated[
-    str | None, typer.Option("--index", "-i", metavar="INDEX",
+    str | None, typer.Option("--index", "-i", metavar="INDEX", autocompletion=complete_index,
                              help="Index id from the data (tindex explain lists them; default: "
                              "the first score index, csp).", show_default=False)]
 ReleaseOption = Annotated[
@@ -94,8 +92,11 @@ ReleaseOption = Annotated[
                              "of each country-year).", show_default=False)]
 TopOption = Annotated[int | None, typer.Option("--top", "-n", min=1, help="Show only the first N rows.")]
 ReverseOption = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order (worst first).")]
-FromOption = Annotated[int | None, typer.Option("--from", help="First year.")]
-ToOption = Annotated[int | None, typer.Option("--to", help="Last year.")]
+FromOption = Annotated[int | None, typer.Option("--from", autocompletion=complete_year,
+                                                help="First year.")]
+ToOption = Annotated[int | None, typer.Option("--to", autocompletion=complete_year, help="Last year.")]
+YearOption = Annotated[int | None, typer.Option("--year", "-y", autocompletion=complete_year,
+                                                help="Edition of a level index.")]
 
 
 @dataclass(frozen=True)
@@ -217,10 +218,8 @@ def _version(value: bool) -> None:
             elif word.startswith("--data-dir="):
                 chosen = word.split("=", 1)[1]
         if chosen:
-            try:
+            with contextlib.suppress(TindexError):  # a bad path: its command will say so
                 directory, where = choose_data_dir(chosen), f"data from {escape_controls(chosen)}"
-            except TindexError:
-                pass
         sys.stdout.write(f"tindex {__version__}; {where}: {data_version(directory)}\n")
         raise typer.Exit()
 
@@ -232,6 +231,8 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version of tindex and of its data, "
                                           "and exit.")] = False,
+    show_completion: ShowCompletionOption = False,
+    install_completion: InstallCompletionOption = False,
 ) -> None:
     """Rank, compare and explain torture-prevention indices."""
     ctx.obj = {"data_dir": data_dir}
@@ -244,11 +245,11 @@ def main_options(
 def rank(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Argument(help="Year (edition for GTI); default: the latest.",
-                                               show_default=False)] = None,
+                                               autocompletion=complete_year, show_default=False)] = None,
     index: IndexOption = None,
     pillar: Annotated[str | None, typer.Option(
-        "--pillar", "-p", help="Pillar of a level index: number, roman numeral or part of its "
-        "name.")] = None,
+        "--pillar", "-p", autocompletion=complete_pillar,
+        help="Pillar of a level index: number, roman numeral or part of its name.")] = None,
     release: ReleaseOption = None,
     top: TopOption = None,
     reverse: ReverseOption = False,
@@ -271,10 +272,11 @@ def rank(
 def delta(
     ctx: typer.Context,
     country: Annotated[str | None, typer.Argument(
-        help="Country name or ISO code.", autocompletion=_complete_country,
+        help="Country name or ISO code.", autocompletion=complete_country,
         show_default=False)] = None,
     year: Annotated[int | None, typer.Option(
-        "--year", "-y", help="Instead of one country: every country's change into this year.")] = None,
+        "--year", "-y", autocompletion=complete_year,
+        help="Instead of one country: every country's change into this year.")] = None,
     start: FromOption = None,
     end: ToOption = None,
     index: IndexOption = None,
@@ -315,12 +317,12 @@ def delta(
 def compare(
     ctx: typer.Context,
     countries: Annotated[list[str], typer.Argument(
-        help="Two or more countries (names or ISO codes).", autocompletion=_complete_country,
+        help="Two or more countries (names or ISO codes).", autocompletion=complete_country,
         show_default=False)],
     index: IndexOption = None,
     start: FromOption = None,
     end: ToOption = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="Edition of a level index.")] = None,
+    year: YearOption = None,
     transpose: Annotated[bool, typer.Option("--transpose", "-t",
                                             help="Countries as rows, years or pillars as columns.")] = False,
     release: ReleaseOption = None,
@@ -352,14 +354,14 @@ def chart(
     ctx: typer.Context,
     countries: Annotated[list[str], typer.Argument(
         metavar="COUNTRY...", help="One or more countries (names or ISO codes).",
-        autocompletion=_complete_country, show_default=False)],
+        autocompletion=complete_country, show_default=False)],
     output: Annotated[str, typer.Option(
-        "--output", "-o", metavar="FILE", show_default=False,
+        "--output", "-o", metavar="FILE", autocompletion=complete_file, show_default=False,
         help="File to write: .svg, .png or .pdf (the suffix picks the format).")],
     index: IndexOption = None,
     start: FromOption = None,
     end: ToOption = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="Edition of a level index.")] = None,
+    year: YearOption = None,
     release: ReleaseOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -392,7 +394,7 @@ def explain(
     ctx: typer.Context,
     subject: Annotated[str, typer.Argument(
         metavar="COUNTRY|INDEX", help="A country, or an index id (csp, gti, ...).",
-        autocompletion=_complete_country, show_default=False)],
+        autocompletion=complete_subject, show_default=False)],
     fmt: FormatOption = None,
     output: OutputOption = None,
     bom: BomOption = False,
@@ -444,7 +446,7 @@ def caveats(
     ctx: typer.Context,
     subjects: Annotated[list[str] | None, typer.Argument(
         metavar="[COUNTRY|ID...]", help="Caveat ids (from an export's caveat_ids) or countries.",
-        autocompletion=_complete_country, show_default=False)] = None,
+        autocompletion=complete_country, show_default=False)] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     bom: BomOption = False,
@@ -462,7 +464,7 @@ def caveats(
 def revisions(
     ctx: typer.Context,
     index: Annotated[str | None, typer.Argument(metavar="[INDEX]", help="A score index (default: csp).",
-                                                show_default=False)] = None,
+                                                autocompletion=complete_index, show_default=False)] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     bom: BomOption = False,
@@ -481,7 +483,7 @@ def validate(
     ctx: typer.Context,
     path: Annotated[str | None, typer.Argument(
         metavar="[PATH]", help="Data directory to check (default: --data-dir or the bundled data).",
-        show_default=False)] = None,
+        autocompletion=complete_directory, show_default=False)] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Check a data directory: every problem as file:line: column: problem (value), then the
@@ -513,10 +515,8 @@ def validate(
 
 
 def _fail(message: str, code: int) -> int:
-    try:
+    with contextlib.suppress(OSError, ValueError):  # stderr itself may be closed
         sys.stderr.write("tindex: error: " + " ".join(message.split()) + "\n")
-    except (OSError, ValueError):
-        pass
     return code
 
 

@@ -268,7 +268,7 @@ ALL_TABLES: tuple[TableSpec, ...] = (
 # Tables whose `index` column names an index of indices.csv, and the kind it must have.
 INDEX_KIND: dict[str, str | None] = {
     "scales": "level",
-    "releases": "score",
+    "releases": None,
     "index_scores": "score",
     "index_levels": "level",
     "components": "level",

@@ -114,7 +114,8 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
         keep &= frame["year"] >= start
     if end is not None:
         keep &= frame["year"] <= end
-    frame, caveat_ids = frame[keep].reset_index(drop=True), [c for c, k in zip(caveat_ids, keep, strict=True) if k]
+    caveat_ids = [c for c, k in zip(caveat_ids, keep, strict=True) if k]
+    frame = frame[keep].reset_index(drop=True)
     if frame.empty:
         raise UsageError(f"{country.name} has no scores from {start} to {end}; "
                          f"years with scores: {year_span(available)}")

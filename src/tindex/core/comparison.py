@@ -147,7 +147,7 @@ def component_levels(model: Model, index: IndexInfo, countries: Sequence[Country
                      "the data.")
     if shown[names].isna().to_numpy().any():
         notes.append("Blank: no pillar-level rating found for that country.")
-    roles = {"component": Role.INTEGER, "pillar_name": Role.LABEL, "source_id": Role.IDS,
+    roles = {"component": Role.INTEGER, "pillar_name": Role.TEXT, "source_id": Role.IDS,
              "caveat_ids": Role.IDS} | dict.fromkeys(names, Role.LEVEL)
     return Table(
         title=f"{index.name} {year}: {', '.join(c.name for c in countries)} by pillar",
@@ -194,5 +194,8 @@ def transpose(table: Table, model: Model, countries: Sequence[Country]) -> Table
     value_role = Role.NUMBER if first == "year" else Role.LEVEL
     roles = {"country": Role.LABEL, "iso3": Role.CODE, "source_id": Role.IDS,
              "caveat_ids": Role.IDS} | dict.fromkeys(headers, value_role)
+    # Each country's scores over the years shown (sparklines); levels have no trend.
+    history = ((lambda: [[float(v) for v in rows.loc[n, headers] if pd.notna(v)]
+                         for n in range(len(rows))]) if first == "year" else None)
     return Table(title=table.title, frame=rows, roles=roles, citations=table.citations,
-                 caveats=table.caveats, notes=table.notes)
+                 caveats=table.caveats, notes=table.notes, history=history)

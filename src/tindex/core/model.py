@@ -4,6 +4,7 @@ their scales, countries, caveats and citations. Everything in core works through
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -80,8 +81,7 @@ class Model:
                                     strict=True):
                 levels.setdefault(index, []).append(level)
         found: dict[str, IndexInfo] = {}
-        for row in frame.itertuples(index=False):
-            record = row._asdict()
+        for record in frame.to_dict("records"):
             found[str(record["index"])] = IndexInfo(
                 id=str(record["index"]), kind=str(record["kind"]), better=str(record["better"]),
                 minimum=_number(record["minimum"]), maximum=_number(record["maximum"]),
@@ -205,12 +205,11 @@ class Model:
         frame = self.dataset.optional(schema.CAVEATS)
         if frame is None:
             return []
-        return [Caveat(str(row.caveat_id), str(row.text),
-                       tuple(p.strip() for p in str(row.source_ids).split(";") if p.strip()),
-                       None if pd.isna(row.index) else str(row.index),
-                       None if pd.isna(row.iso3) else str(row.iso3),
-                       None if pd.isna(row.year) else int(row.year))
-                for row in frame.itertuples(index=False)]
+        return [Caveat(str(row["caveat_id"]), str(row["text"]),
+                       tuple(p.strip() for p in str(row["source_ids"]).split(";") if p.strip()),
+                       _text(row["index"]), _text(row["iso3"]),
+                       None if _missing(row["year"]) else int(row["year"]))
+                for row in frame.to_dict("records")]
 
     def caveats_for(self, index: str | None, iso3: str | None, year: int | None,
                     general: bool = True) -> list[Caveat]:
@@ -225,10 +224,6 @@ class Model:
                 and (c.year is None or c.year == year)
                 and (general or not c.general)]
 
-    @cached_property
-    def _sources(self) -> pd.DataFrame:
-        return self.dataset.table(schema.SOURCES).set_index("source_id")
-
     def citations(self, ids: Iterable[object]) -> list[Citation]:
         wanted: list[str] = []
         for raw in ids:
@@ -238,13 +233,26 @@ class Model:
                 part = part.strip()
                 if part and part not in wanted:
                     wanted.append(part)
-        sources = self._sources
-        return [Citation(sid, str(sources.at[sid, "title"]), str(sources.at[sid, "publisher"]),
-                         str(sources.at[sid, "date"]), str(sources.at[sid, "url"]),
-                         str(sources.at[sid, "copy_of"]) if "copy_of" in sources
-                         and pd.notna(sources.at[sid, "copy_of"]) else "")
-                for sid in wanted if sid in sources.index]
+        records = self._sources_by_id
+        return [Citation(sid, str(records[sid]["title"]), str(records[sid]["publisher"]),
+                         str(records[sid]["date"]), str(records[sid]["url"]),
+                         _text(records[sid].get("copy_of")) or "")
+                for sid in wanted if sid in records]
+
+    @cached_property
+    def _sources_by_id(self) -> dict[str, dict[str, object]]:
+        frame = self.dataset.table(schema.SOURCES)
+        return {str(row["source_id"]): {str(k): v for k, v in row.items()}
+                for row in frame.to_dict("records")}
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _text(value: object) -> str | None:
+    return None if _missing(value) else str(value)
 
 
 def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return None if _missing(value) else float(value)  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ those cite."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from tindex import schema
@@ -42,7 +44,7 @@ def explain_country(model: Model, country: Country) -> Profile:
             shown = frame.drop(columns=["country", "iso3"])
             sections.append(Section(index.id, f"{index.name} scores", table=Table(
                 title=f"{index.name} scores", frame=shown, roles=table.roles,
-                history=lambda frame=frame: [frame["score"].tolist()])))
+                history=_history(frame["score"].tolist()))))
             ids += frame["source_id"].astype(str).tolist()
             found = drivers(model, index, country.iso3, frame["year"].tolist())
             if not found.empty:
@@ -120,6 +122,10 @@ def explain_country(model: Model, country: Country) -> Profile:
 
     return Profile(title=f"{country.name} ({country.iso3})", summary=summary, sections=sections,
                    citations=model.citations(ids), caveats=caveats)
+
+
+def _history(values: list[float]) -> Callable[[], list[list[float]]]:
+    return lambda: [values]
 
 
 def country_caveats(model: Model, iso3: str, indices: list[str]) -> list[Caveat]:

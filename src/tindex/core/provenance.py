@@ -89,7 +89,8 @@ def list_countries(model: Model) -> Table:
     year_columns = [c for c in frame.columns if c.endswith("_years")]
     frame = frame[frame[year_columns].notna().any(axis=1) | (frame.get("facts", 0) > 0)]
     caveat_ids = [tuple(c.caveat_id for c in model.caveats if c.iso3 == code) for code in frame["iso3"]]
-    frame = frame.assign(source_id=None, caveat_ids=caveat_ids)
+    frame = frame.assign(source_id=None)
+    frame["caveat_ids"] = pd.Series(caveat_ids, index=frame.index, dtype=object)
     frame["source_id"] = [";".join(sorted(_sources_of(model, code))) for code in frame["iso3"]]
     roles |= {"source_id": Role.IDS, "caveat_ids": Role.IDS}
     frame = frame.sort_values("country", ignore_index=True)

@@ -52,8 +52,9 @@ class Citation:
 
     @property
     def short(self) -> str:
-        """Publisher, year and key: one line, for under a table."""
-        return f"{self.publisher}, {self.date[:4]} [{self.source_id}]"
+        """Publisher (its first part), year and key: one line, for under a table."""
+        publisher = self.publisher.split(" (")[0].split(",")[0]
+        return f"{publisher}, {self.date[:4]} [{self.source_id}]"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from tindex import schema
 from tindex.data.keys import combined_codes
 from tindex.data.reader import PROBLEM_LIMIT, Problem, TableProblems, TableReader, distinct_values
 from tindex.errors import DataError
+from tindex.locate import iso3_codes
 from tindex.names import resolve_country
 from tindex.schema import Kind, TableSpec
 
@@ -184,8 +185,10 @@ class References:
     def _codes_known(self, column: str, listed: bool = False) -> None:
         known = set(self.dataset.country_names())
         values = self.frame[column]
+        # A code that is not ISO at all was reported by the reader: one mistake, one problem.
         bad = [v for v in distinct_values(values)
-               if any(c.strip() not in known for c in (str(v).split(";") if listed else [str(v)]))]
+               if any(c.strip() not in known and c.strip() in iso3_codes()
+                      for c in (str(v).split(";") if listed else [str(v)]))]
         if bad:
             for row in np.flatnonzero(values.isin(bad).to_numpy())[:PROBLEM_LIMIT]:
                 self.add(row, column, f"country code not in {schema.COUNTRIES.filename}",
@@ -224,12 +227,24 @@ class References:
         for index, level in zip(scales.sort_values("position")["index"].astype(str),
                                 scales.sort_values("position")["level"].astype(str), strict=True):
             allowed.setdefault(index, []).append(level)
+        spelt = {(index, level.casefold()): level for index, levels in allowed.items()
+                 for level in levels}
+        respell: dict[tuple[str, str], str] = {}
         for index, level, row in distinct_pairs(self.frame, "index", "level").itertuples(index=False):
             levels = allowed.get(str(index), [])
-            if str(level) not in levels:
+            scale_spelling = spelt.get((str(index), str(level).casefold()))
+            if str(level) not in levels and scale_spelling is not None:
+                respell[(str(index), str(level))] = scale_spelling  # 'very high' is Very High
+            elif str(level) not in levels:
                 hint = f"; allowed: {', '.join(levels)}" if levels else \
                     f"; {schema.SCALES.filename} has no levels for {index}"
                 self.add(row, "level", f"not a level of {index}{hint}", level)
+        if respell:
+            text = self.frame["level"].astype(str)
+            for (index, level), scale_spelling in respell.items():
+                text = text.mask((self.frame["index"].astype(str) == index) & (text == level),
+                                 scale_spelling)
+            self.frame["level"] = text.astype("category")
 
     def _components_defined(self) -> None:
         rated = self.frame[self.frame["component"].notna()]
@@ -282,7 +297,7 @@ def plausibility(spec: TableSpec, frame: pd.DataFrame, line_of: LineOf, label: s
 def _outliers(frame: pd.DataFrame) -> np.ndarray:
     """Rows whose score is more than 10 spreads away from the rest of its country's series
     (mean and spread of the other values; series of four or more)."""
-    codes, span = combined_codes(frame, ["index", "iso3"])
+    codes, _ = combined_codes(frame, ["index", "iso3"])
     _, series = np.unique(codes, return_inverse=True)
     scores = frame["score"].to_numpy(dtype=float)
     with np.errstate(all="ignore"):
@@ -307,7 +322,8 @@ def _thin_years(frame: pd.DataFrame) -> list[tuple[str, int, int, int, int]]:
     found = []
     for index, per_year in counts.groupby(level=0, observed=True):
         typical = int(np.median(per_year.to_numpy()))
-        for (_, year), count in per_year.items():
+        for key, count in per_year.items():
+            year = key[1]  # type: ignore[index]
             if count * 2 < typical:
                 row = int(np.flatnonzero(((frame["index"] == index) & (frame["year"] == year))
                                          .to_numpy())[0])
@@ -326,8 +342,17 @@ def validate(dataset: Dataset) -> tuple[list[Problem], dict[str, int]]:
             continue
         try:
             frame, found = dataset.read(spec)
-        except DataError:
-            continue  # a table it refers to is broken: reported under its own name
+        except DataError as exc:  # a table it refers to is broken (reported under its own
+            # name) or absent: an absent optional file must be named, or this table would
+            # pass unchecked
+            absent = [s for s in schema.ALL_TABLES if not dataset.has(s)
+                      and str(exc).startswith(dataset.label(s) + ": file not found")]
+            if absent:
+                problem = Problem(dataset.label(absent[0]), None, None,
+                                  str(exc).removeprefix(dataset.label(absent[0]) + ": "))
+                if problem not in problems:
+                    problems.append(problem)
+            continue
         problems.extend(sorted(found, key=lambda problem: problem.line or 0))
         if not any(not p.warning for p in found):
             dataset._tables.setdefault(spec.name, frame)

@@ -205,6 +205,12 @@ class TableReader:
             try:
                 for record in reader:
                     if record and len(record) != width and line_no > 1:
+                        handle.seek(0)
+                        rest = "".join(handle.readlines()[line_no - 1:])
+                        if rest.count('"') % 2:  # csv reads an unclosed quote to the end
+                            raise TableProblems([Problem(
+                                self.label, line_no, None,
+                                'a quoted field is never closed (a " without its partner)')])
                         return line_no, len(record)
                     line_no = reader.line_num + 1
             except csv.Error as exc:
@@ -312,6 +318,17 @@ class TableReader:
         """
         categorical = values if isinstance(values.dtype, pd.CategoricalDtype) \
             else values.astype("category")
+        kind = categorical.cat.categories.dtype.kind
+        if kind in "iu":  # pandas saw only whole-number literals: nothing to check
+            codes = categorical.cat.codes.to_numpy()
+            numbers = categorical.cat.categories.to_numpy(dtype=np.int64)[np.maximum(codes, 0)]
+            if (codes < 0).any():
+                return (pd.Series(pd.array(numbers, dtype="Int64"), index=values.index).mask(codes < 0),
+                        pd.Series(False, index=values.index))
+            return pd.Series(numbers, index=values.index), pd.Series(False, index=values.index)
+        if kind != "O":  # pandas turned some literal into a float ('2e3', '2024.0'): read the text
+            text = self._read_csv([column], {column.name: str})[column.name]
+            categorical = text.astype("category")
         literals = [str(c).strip() for c in categorical.cat.categories]
         parsed = np.array([int(t) if _WHOLE_NUMBER.fullmatch(t) else 0 for t in literals] or [0],
                           dtype=np.int64)
@@ -370,7 +387,7 @@ class TableReader:
 _HAS_QUOTES = object()
 
 
-def _ragged_without_quotes(path: Path, width: int) -> tuple[int, int] | None | object:
+def _ragged_without_quotes(path: Path, width: int) -> tuple[int, int] | object | None:
     """(line, fields) of the first record whose field count is not `width`, or None.
 
     Counts commas per line with numpy, 16 MB at a time; a file with quotes (where a

@@ -54,7 +54,7 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
 
 def render_binary(result: Table | Profile, options: RenderOptions, out: BinaryIO) -> None:
     """Write a result as a binary file format (xlsx)."""
-    from tindex.render import xlsx
+    from tindex.render import xlsx  # type: ignore[attr-defined, unused-ignore]
 
     xlsx.render(result, options, out)
 

@@ -38,8 +38,23 @@ def _style(text: str, role: Role, color: bool) -> str:
     return ""
 
 
+_DATA_ROLES = frozenset({Role.NUMBER, Role.SIGNED, Role.SIGNED_INTEGER, Role.PERCENT, Role.LEVEL})
+
+
 def _people_columns(table: Table) -> list[str]:
-    return [str(c) for c in table.frame.columns if not table.role(str(c)).is_context]
+    """Columns a person reads: no codes or ids (they are in the notes), and no column that
+    holds the same value on every row (the title says it once)."""
+    frame = table.frame
+    shown = []
+    for column in (str(c) for c in frame.columns):
+        role = table.role(column)
+        if role.is_context:
+            continue
+        values = frame[column]
+        if len(frame) > 1 and role not in _DATA_ROLES and values.astype(str).nunique() == 1:
+            continue
+        shown.append(column)
+    return shown
 
 
 def _cells(table: Table, columns: list[str]) -> list[list[str]]:
@@ -107,8 +122,19 @@ def _short_sources(citations: list[Citation]) -> list[Citation]:
     return [c for c in citations if not (c.copy_of and c.copy_of in cited)]
 
 
+def _cited(table: Table) -> set[str]:
+    """The source ids the rows themselves cite."""
+    found: set[str] = set()
+    for column in table.frame.columns:
+        if table.role(str(column)) is Role.IDS:
+            for value in table.frame[column].dropna():
+                parts = value if isinstance(value, (tuple, list)) else str(value).split(";")
+                found.update(str(p).strip() for p in parts)
+    return found
+
+
 def notes(console: Console, caveats: list[Caveat], lines: list[str], citations: list[Citation],
-          color: bool) -> None:
+          color: bool, cited: set[str] | None = None) -> None:
     """Short notes under a table: its facts, the caveats about its rows, one pointer line
     for the caveats about the index as a whole, then one short citation per source."""
     for line in lines:
@@ -121,10 +147,16 @@ def notes(console: Console, caveats: list[Caveat], lines: list[str], citations: 
     if general:
         console.print(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the index "
                            f"as a whole: tindex caveats {' '.join(general)}", style="dim" if color else ""))
-    shown = _short_sources(citations)
+    wanted = (cited or set()) | {i for c in caveats if not c.general for i in c.source_ids}
+    shown = _short_sources([c for c in citations if cited is None or c.source_id in wanted])
+    style = "dim" if color else ""
+    if len(shown) <= 4:
+        for citation in shown:
+            console.print(Text("Source: " + clean_text(citation.short), style=style))
+    elif shown:  # many sources: one paragraph keeps the table on the screen
+        console.print(Text("Sources: " + "; ".join(clean_text(c.short) for c in shown), style=style))
     if shown:
-        console.print(Text("Sources: " + "; ".join(clean_text(c.short) for c in shown)
-                           + " (tindex sources KEY)", style="dim" if color else ""))
+        console.print(Text("Full references: tindex sources KEY", style=style))
 
 
 def render_table(table: Table, options: RenderOptions, out: TextIO) -> None:
@@ -135,7 +167,7 @@ def render_table(table: Table, options: RenderOptions, out: TextIO) -> None:
         _records(console, table)
     else:
         console.print(rich)
-    notes(console, table.caveats, table.notes, table.citations, options.color)
+    notes(console, table.caveats, table.notes, table.citations, options.color, _cited(table))
 
 
 def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
@@ -178,4 +210,4 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
         render_profile(result, options, out)
 
 
-__all__ = ["render", "pd"]
+__all__ = ["pd", "render"]
