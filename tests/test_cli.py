@@ -146,9 +146,13 @@ def test_delta_terminal_table_shows_drivers_and_caveats(tindex: Run) -> None:
     result = tindex("delta", "Kyrgyzstan", "--format", "table")
     assert result.code == 0
     text = " ".join(result.out.split())
-    assert "2024 (stated change -11.29)" in text and "differs from the table (-15.87)" in text
-    assert "Note [kgz-2024-stated-change]" in text
-    assert "Sources:" in text and "[csp-2025]" in text
+    assert "2024 (stated change -11.29)" in text and "-15.87" in text
+    assert ("Note [kgz-2024-stated-change]: The sixth release says Kyrgyzstan's score fell by "
+            "11.29 points in 2024, but its own table gives 80.36 for 2023 and 64.49 for 2024, a fall "
+            "of 15.87. …") in text
+    assert "Source: Civic Solidarity Platform, 2025 [csp-2025]" in text  # the table and a driver
+    assert "Source: Civic Solidarity Platform, 2024 [csp-2024]" in text  # the 2023 driver
+    assert "[csp-2019-pilot]" not in text  # an index-wide caveat's source: one command away
 
 
 def test_compare_gap_and_mirror(tindex: Run) -> None:
@@ -177,9 +181,10 @@ def test_explain_country_as_json(tindex: Run) -> None:
     assert data["summary"]["csp_rank"] == "1 of 7"
     assert data["summary"]["csp_change"] == 12.14
     drivers = data["sections"]["drivers"]["lines"]
-    assert any(line.startswith("2024 (stated change +12.14): ") for line in drivers)
-    assert any(line.startswith("Kazakhstan's 2023 score differs between the fifth and the sixth "
-                               "release") and line.endswith("[csp-2024; csp-2025]")
+    assert any(line["text"].startswith("2024 (stated change +12.14): ")
+               and line["source_ids"] == ["csp-2025"] for line in drivers)
+    assert any(line["text"].startswith("Kazakhstan's 2023 score differs between the fifth and the "
+                                       "sixth release") and line["source_ids"] == ["csp-2024", "csp-2025"]
                for line in data["sections"]["caveats"]["lines"])
     assert all(source["url"].startswith("http") for source in data["sources"])
 

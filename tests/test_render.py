@@ -72,7 +72,7 @@ def test_html_format_escapes_tags() -> None:
     (12.14, Role.SIGNED, "+12.14"), (-4.07, Role.SIGNED, "-4.07"), (0.0, Role.SIGNED, "0.00"),
     (9.87, Role.PERCENT, "+9.9%"), (0.0, Role.PERCENT, "0.0%"), (134.65, Role.NUMBER, "134.65"),
     (104.0, Role.NUMBER, "104.00"), (2, Role.SIGNED_INTEGER, "+2"), (0, Role.SIGNED_INTEGER, "0"),
-    (2025.0, Role.YEAR, "2025"), (("a", "b"), Role.IDS, "a; b"),
+    (2025.0, Role.YEAR, "2025"), (("a", "b"), Role.SOURCES, "a; b"),
     (None, Role.SIGNED, ""), (float("nan"), Role.NUMBER, ""),
 ])
 def test_display_rules(value: object, role: Role, shown: str) -> None:

@@ -445,7 +445,8 @@ def sources(
 def caveats(
     ctx: typer.Context,
     subjects: Annotated[list[str] | None, typer.Argument(
-        metavar="[COUNTRY|ID...]", help="Caveat ids (from an export's caveat_ids) or countries.",
+        metavar="[COUNTRY|ID|INDEX...]",
+        help="Caveat ids (from an export's caveat_ids), countries or index ids.",
         autocompletion=complete_country, show_default=False)] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,

@@ -21,7 +21,7 @@ from tindex.core.ranking import (
     series_until,
     with_previous,
 )
-from tindex.core.result import Role, Table
+from tindex.core.result import Note, Role, Table
 from tindex.errors import UsageError
 
 
@@ -39,13 +39,13 @@ def drivers(model: Model, index: IndexInfo, iso3: str, years: list[int]) -> pd.D
     return mine.sort_values("year")
 
 
-def driver_lines(frame: pd.DataFrame) -> list[str]:
-    """'2024 (stated change -11.29): what the publisher says moved the score [source]'."""
+def driver_lines(frame: pd.DataFrame) -> list[Note]:
+    """'2024 (stated change -11.29): what the publisher says moved the score', with its source."""
     lines = []
     for year, change, summary, source_id in zip(frame["year"], frame["stated_change"],
                                                 frame["summary"], frame["source_id"], strict=True):
         stated = f" (stated change {signed(float(change))})" if pd.notna(change) else ""
-        lines.append(f"{int(year)}{stated}: {summary} [{source_id}]")
+        lines.append(Note(f"{int(year)}{stated}: {summary}", (str(source_id),)))
     return lines
 
 
@@ -122,7 +122,7 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
     shown_ids = {i for ids in caveat_ids for i in ids}
     caveats = [c for c in caveats if c.caveat_id in shown_ids]
     found = drivers(model, index, country.iso3, frame["year"].tolist())
-    notes = [span_summary(frame)] if len(frame) > 1 else []
+    notes = [Note(span_summary(frame))] if len(frame) > 1 else []
     notes += driver_lines(found)
     first, last = int(frame["year"].iloc[0]), int(frame["year"].iloc[-1])
     return Table(
@@ -166,7 +166,7 @@ def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: i
         ignore_index=True).drop(columns="_order")
     frame = head_with_ties(frame, top, "change")
     order = "largest fall first" if reverse else "largest rise first"
-    notes = [TOO_LARGE] if (change.isna() & merged["score_before"].notna()).any() else []
+    notes = [Note(TOO_LARGE)] if (change.isna() & merged["score_before"].notna()).any() else []
     codes = frame["iso3"].tolist()
     return Table(
         title=f"{index.name}: change {previous} to {year}, {order}",
@@ -227,8 +227,8 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     gaps = frame.loc[frame["change"].isna(), "country"].tolist()
     notes = []
     if gaps:
-        notes.append(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
-                     "(years_held shows the years there are).")
+        notes.append(Note(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
+                     "(years_held shows the years there are)."))
     order = "largest fall first" if reverse else "largest rise first"
     roles = RANK_ROLES | {"from": Role.YEAR, "to": Role.YEAR, "score_from": Role.NUMBER,
                           "score_to": Role.NUMBER, "rank_from": Role.INTEGER,
@@ -277,5 +277,5 @@ def revisions(model: Model, index: IndexInfo) -> Table:
         citations=model.citations([*frame["source_id"].unique(),
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats,
-        notes=[] if count else ["No value differs between the releases in the data."],
+        notes=[] if count else [Note("No value differs between the releases in the data.")],
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from tindex.core.model import Country, IndexInfo, Model
 from tindex.core.ranking import check_year, difference, row_caveats
-from tindex.core.result import Caveat, Role, Table
+from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError
 
 NOT_RATED = "not rated"
@@ -69,7 +69,7 @@ def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
     frame["source_id"] = frame["year"].map(by_year)
     caveat_ids, caveats = _per_year_caveats(model, index, codes, frame["year"])
     frame["caveat_ids"] = caveat_ids
-    roles = {"year": Role.YEAR, "source_id": Role.IDS, "caveat_ids": Role.IDS}
+    roles = {"year": Role.YEAR, "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
     roles |= dict.fromkeys(names, Role.NUMBER)
     return Table(
         title=f"{index.name}: {', '.join(c.name for c in countries)}",
@@ -143,12 +143,12 @@ def component_levels(model: Model, index: IndexInfo, countries: Sequence[Country
     shown["caveat_ids"] = caveat_ids
     notes = []
     if (shown[names] == NOT_RATED).to_numpy().any():
-        notes.append(f"not rated: the country is not among those {index.id} {year} rates in "
-                     "the data.")
+        notes.append(Note(f"not rated: the country is not among those {index.id} {year} rates "
+                          "in the data."))
     if shown[names].isna().to_numpy().any():
-        notes.append("Blank: no pillar-level rating found for that country.")
-    roles = {"component": Role.INTEGER, "pillar_name": Role.TEXT, "source_id": Role.IDS,
-             "caveat_ids": Role.IDS} | dict.fromkeys(names, Role.LEVEL)
+        notes.append(Note("Blank: no pillar-level rating found for that country."))
+    roles = {"component": Role.INTEGER, "pillar_name": Role.TEXT, "source_id": Role.SOURCES,
+             "caveat_ids": Role.CAVEATS} | dict.fromkeys(names, Role.LEVEL)
     return Table(
         title=f"{index.name} {year}: {', '.join(c.name for c in countries)} by pillar",
         frame=shown, roles=roles,
@@ -192,8 +192,8 @@ def transpose(table: Table, model: Model, countries: Sequence[Country]) -> Table
                                          for s in str(ids).split(";")}))
     rows["caveat_ids"] = per_country_ids
     value_role = Role.NUMBER if first == "year" else Role.LEVEL
-    roles = {"country": Role.LABEL, "iso3": Role.CODE, "source_id": Role.IDS,
-             "caveat_ids": Role.IDS} | dict.fromkeys(headers, value_role)
+    roles = {"country": Role.LABEL, "iso3": Role.CODE, "source_id": Role.SOURCES,
+             "caveat_ids": Role.CAVEATS} | dict.fromkeys(headers, value_role)
     # Each country's scores over the years shown (sparklines); levels have no trend.
     history = ((lambda: [[float(v) for v in rows.loc[n, headers] if pd.notna(v)]
                          for n in range(len(rows))]) if first == "year" else None)

@@ -12,7 +12,7 @@ from tindex import schema
 from tindex.core.changes import country_changes, driver_lines, drivers, span_summary
 from tindex.core.model import Country, IndexInfo, Model, year_span
 from tindex.core.ranking import rank_levels
-from tindex.core.result import Caveat, Profile, Role, Section, Table
+from tindex.core.result import Caveat, Note, Profile, Role, Section, Table
 from tindex.errors import UsageError
 
 
@@ -36,7 +36,7 @@ def explain_country(model: Model, country: Country) -> Profile:
                 (f"{index.id}_score", f"{index.name}: score", float(last["score"]), Role.NUMBER),
                 (f"{index.id}_rank", f"{index.name}: rank", f"{int(last['rank'])} of {int(last['of'])}",
                  Role.TEXT),
-                (f"{index.id}_change", f"{index.name}: change since the year before",
+                (f"{index.id}_change", f"{index.name}: change on a year",
                  None if pd.isna(last["change"]) else float(last["change"]), Role.SIGNED),
             ]
             if len(frame) > 1:
@@ -79,11 +79,11 @@ def explain_country(model: Model, country: Country) -> Profile:
                 sections.append(Section(index.id, f"{index.name} {year} by pillar", table=Table(
                     title=f"{index.name} {year} by pillar", frame=frame,
                     roles={"pillar": Role.INTEGER, "pillar_name": Role.LABEL, "level": Role.LEVEL,
-                           "source_id": Role.IDS})))
+                           "source_id": Role.SOURCES})))
     if not indices_in:
-        sections.append(Section("indices", "Indices", lines=[
+        sections.append(Section("indices", "Indices", lines=[Note(
             f"No index in tindex's data rates {country.name}; see the caveats for what is known "
-            "about coverage."]))
+            "about coverage.")]))
 
     facts = model.dataset.optional(schema.FACTS)
     if facts is not None:
@@ -98,15 +98,15 @@ def explain_country(model: Model, country: Country) -> Profile:
             })
             sections.append(Section("facts", "Key facts", table=Table(
                 title="Key facts", frame=frame,
-                roles={"fact": Role.TEXT, "value": Role.TEXT, "unit": Role.TEXT, "period": Role.TEXT,
-                       "source_id": Role.IDS})))
+                roles={"fact": Role.TEXT, "value": Role.TEXT, "unit": Role.UNIT, "period": Role.PERIOD,
+                       "source_id": Role.SOURCES})))
             ids += frame["source_id"].tolist()
 
     caveats = country_caveats(model, country.iso3, [i.id for i in indices_in])
     specific = [c for c in caveats if not c.general]
     if specific:
         sections.append(Section("caveats", "Caveats", lines=[
-            f"{c.text} [{'; '.join(c.source_ids)}]" for c in specific]))
+            Note(c.text, c.source_ids) for c in specific]))
     ids += [i for c in specific for i in c.source_ids]
 
     recommendations = model.dataset.optional(schema.RECOMMENDATIONS)
@@ -116,7 +116,7 @@ def explain_country(model: Model, country: Country) -> Profile:
         mine = recommendations[applies]
         if not mine.empty:
             sections.append(Section("recommendations", "Recommendations (as published, condensed)",
-                                    lines=[f"{t} [{i}]" for t, i in
+                                    lines=[Note(str(t), (str(i),)) for t, i in
                                            zip(mine["text"], mine["source_id"], strict=True)]))
             ids += mine["source_id"].astype(str).tolist()
 
@@ -147,7 +147,7 @@ def explain_index(model: Model, index: IndexInfo) -> Profile:
         ("scale", "Scale", scale, Role.TEXT),
         ("year_means", "Year", index.year_means, Role.TEXT),
     ]
-    sections = [Section("about", "About", lines=[index.description])]
+    sections = [Section("about", "About", lines=[Note(index.description, (index.source_id,))])]
     ids = [index.source_id]
     rows = model.scores(index) if index.is_score else model.levels(index)
     if not index.is_score:
@@ -168,7 +168,7 @@ def explain_index(model: Model, index: IndexInfo) -> Profile:
                                   "source_id": releases["source_id"].astype(str).to_numpy(),
                                   "note": releases["note"].fillna("").to_numpy()})
             sections.append(Section("releases", "Releases in the data", table=Table(
-                title="releases", frame=frame, roles={"release": Role.INTEGER, "source_id": Role.IDS,
+                title="releases", frame=frame, roles={"release": Role.INTEGER, "source_id": Role.SOURCES,
                                                       "note": Role.TEXT})))
             ids += frame["source_id"].tolist()
     components = model.components(index)
@@ -191,7 +191,7 @@ def explain_index(model: Model, index: IndexInfo) -> Profile:
     caveats = [c for c in model.caveats if c.index == index.id]
     if caveats:
         sections.append(Section("caveats", "Caveats", lines=[
-            f"{c.text} [{'; '.join(c.source_ids)}]" for c in caveats]))
+            Note(c.text, c.source_ids) for c in caveats]))
         ids += [i for c in caveats for i in c.source_ids]
     return Profile(title=index.name, summary=summary, sections=sections,
                    citations=model.citations(ids), caveats=caveats)

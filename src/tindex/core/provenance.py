@@ -37,12 +37,18 @@ def list_sources(model: Model, wanted: list[str] | None = None) -> Table:
 
 
 def list_caveats(model: Model, wanted: list[str]) -> Table:
-    """Caveats by id or about countries: so an id found in an export resolves in one command."""
+    """Caveats by id, by index or about countries: an id found in an export resolves in one
+    command."""
     chosen: list[Caveat] = []
     by_id = {c.caveat_id.casefold(): c for c in model.caveats}
+    indices = {i.casefold(): i for i in model.indices}
     for text in wanted:
-        if text.strip().casefold() in by_id:
-            chosen.append(by_id[text.strip().casefold()])
+        key = text.strip().casefold()
+        if key in by_id:
+            chosen.append(by_id[key])
+            continue
+        if key in indices:
+            chosen += [c for c in model.caveats if c.index == indices[key]]
             continue
         country = model.country(text)
         chosen += [c for c in model.caveats if c.iso3 == country.iso3]
@@ -59,7 +65,7 @@ def list_caveats(model: Model, wanted: list[str]) -> Table:
         "source_ids": [c.source_ids for c in unique],
     })
     roles = {"caveat_id": Role.LABEL, "index": Role.TEXT, "country": Role.LABEL, "iso3": Role.CODE,
-             "year": Role.YEAR, "text": Role.TEXT, "source_ids": Role.IDS}
+             "year": Role.YEAR, "text": Role.TEXT, "source_ids": Role.SOURCES}
     return Table(title=f"Caveats: {len(frame)}", frame=frame, roles=roles,
                  citations=model.citations([i for c in unique for i in c.source_ids]))
 
@@ -92,7 +98,7 @@ def list_countries(model: Model) -> Table:
     frame = frame.assign(source_id=None)
     frame["caveat_ids"] = pd.Series(caveat_ids, index=frame.index, dtype=object)
     frame["source_id"] = [";".join(sorted(_sources_of(model, code))) for code in frame["iso3"]]
-    roles |= {"source_id": Role.IDS, "caveat_ids": Role.IDS}
+    roles |= {"source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
     frame = frame.sort_values("country", ignore_index=True)
     used = {i for ids_ in caveat_ids for i in ids_}
     caveats = [c for c in model.caveats if c.caveat_id in used]

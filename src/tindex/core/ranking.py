@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from tindex.core.model import IndexInfo, Model, year_span
-from tindex.core.result import Caveat, Role, Table
+from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import DataError, UsageError, printable
 
 TOO_LARGE = "A change too large to compute as a number is left blank."
@@ -14,7 +14,7 @@ RANK_ROLES = {
     "rank": Role.INTEGER, "of": Role.INTEGER, "country": Role.LABEL, "iso3": Role.CODE,
     "year": Role.YEAR, "score": Role.NUMBER, "previous": Role.NUMBER, "change": Role.SIGNED,
     "pct_change": Role.PERCENT, "rank_change": Role.SIGNED_INTEGER, "level": Role.LEVEL,
-    "level_order": Role.ORDER, "source_id": Role.IDS, "caveat_ids": Role.IDS,
+    "level_order": Role.ORDER, "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS,
     "measured": Role.INTEGER,
 }
 
@@ -161,11 +161,11 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
     since = f"change since {previous}" if previous is not None else "no earlier year"
     order = "worst first" if reverse else "best first"
     release_text = f", release {model.release_number(index, release)}" if release else ""
-    notes = [n for n in (coverage_note(model, index, year, len(merged)),
-                         thin_year_note(scores, year, len(merged))) if n]
+    notes = [Note(n) for n in (coverage_note(model, index, year, len(merged)),
+                               thin_year_note(scores, year, len(merged))) if n]
     if (frame["change"].isna() & frame["score"].notna() & frame["iso3"].isin(
             merged.loc[merged["score_before"].notna(), "iso3"])).any():
-        notes.append(TOO_LARGE)
+        notes.append(Note(TOO_LARGE))
     codes = frame["iso3"].tolist()
     return Table(
         title=f"{index.name} {year}{release_text}: {len(merged)} countries, {order} ({since})",
@@ -248,7 +248,7 @@ def rank_levels(model: Model, index: IndexInfo, year: int | None, component: str
     frame = head_with_ties(frame, top, "rank")
     label = "overall" if number is None else f"pillar {number}: {name}"
     order = "worst first" if reverse else "best first"
-    notes = [n for n in (coverage_note(model, index, year, len(rows)),) if n]
+    notes = [Note(n) for n in (coverage_note(model, index, year, len(rows)),) if n]
     return Table(
         title=f"{index.name} {year}, {label}: {len(rows)} countries, {order}",
         frame=frame, roles=RANK_ROLES,

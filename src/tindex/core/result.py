@@ -25,12 +25,19 @@ class Role(StrEnum):
     LEVEL = "level"  # an ordinal level as published
     ORDER = "order"  # a level's position on its scale: context for sorting tools
     TEXT = "text"
-    IDS = "ids"  # source or caveat ids: a tuple of strings, or one string
+    SOURCES = "sources"  # source ids: one string ('a;b') or a tuple of strings
+    CAVEATS = "caveats"  # caveat ids: a tuple of strings
+    UNIT = "unit"  # qualifies the value column before it ("million", "%")
+    PERIOD = "period"  # the time a value refers to ("2024", "2012-2025")
 
     @property
     def is_context(self) -> bool:
         """Columns that a terminal table leaves to the notes below it."""
-        return self in (Role.CODE, Role.ORDER, Role.IDS)
+        return self in (Role.CODE, Role.ORDER, Role.SOURCES, Role.CAVEATS)
+
+    @property
+    def is_ids(self) -> bool:
+        return self in (Role.SOURCES, Role.CAVEATS)
 
     @property
     def is_numeric(self) -> bool:
@@ -68,8 +75,17 @@ class Caveat:
 
     @property
     def general(self) -> bool:
-        """About an index (or the data) as a whole, not one country or year."""
-        return self.iso3 is None and self.year is None
+        """About an index (or an edition of it) as a whole, not about one country."""
+        return self.iso3 is None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sentence under a table or in a profile, with the sources it rests on (kept apart
+    from the text, so each format can cite in its own way)."""
+
+    text: str
+    source_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -81,7 +97,7 @@ class Table:
     roles: dict[str, Role]
     citations: list[Citation] = field(default_factory=list)
     caveats: list[Caveat] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # short facts about the table (coverage)
+    notes: list[Note] = field(default_factory=list)  # short facts about the table, drivers
     scale: tuple[str, ...] = ()  # for level columns: the levels in order, lowest first
     # Per-row series of values (sparklines), computed only when a renderer asks.
     history: Callable[[], list[list[float]]] | None = None
@@ -95,7 +111,7 @@ class Section:
     key: str  # stable machine name (JSON key, CSV section column)
     heading: str
     table: Table | None = None
-    lines: list[str] = field(default_factory=list)
+    lines: list[Note] = field(default_factory=list)
 
 
 @dataclass

@@ -58,7 +58,7 @@ def display(value: Any, role: Role) -> str:
     """A cell as a person reads it: 2 decimals, signs on changes, blank when missing."""
     if is_missing(value):
         return ""
-    if role is Role.IDS or isinstance(value, (tuple, list)):
+    if role.is_ids or isinstance(value, (tuple, list)):
         return clean_text(ids_text(value, "; "))
     if isinstance(value, bool):
         return "yes" if value else "no"

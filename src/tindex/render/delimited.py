@@ -31,7 +31,7 @@ def safe_frame(table: Table) -> pd.DataFrame:
     for name in frame.columns:
         column = frame[name]
         role = table.role(str(name))
-        if role is Role.IDS or column.map(lambda v: isinstance(v, (tuple, list))).any():
+        if role.is_ids or column.map(lambda v: isinstance(v, (tuple, list))).any():
             column = column.map(lambda v: _safe(ids_text(v)))
         elif role in (Role.YEAR, Role.INTEGER, Role.ORDER, Role.SIGNED_INTEGER) and \
                 pd.api.types.is_float_dtype(column):

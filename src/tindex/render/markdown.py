@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from tindex.core.result import Caveat, Citation, Profile, Table
+from tindex.core.result import Caveat, Citation, Note, Profile, Table
 from tindex.render import RenderOptions
 from tindex.render.cells import clean_text, display
 
@@ -65,12 +65,19 @@ def _link(url: str) -> str:
     return f"<{url}>" if _PLAIN_URL.fullmatch(url) else escape(url)
 
 
-def notes_blocks(caveats: list[Caveat], lines: list[str], citations: list[Citation]) -> list[str]:
+def cite(note: Note, block: bool = False) -> str:
+    """A note as Markdown: its text escaped, its source keys in plain brackets after it
+    (no reference definitions are ever written, so '[key]' stays text)."""
+    text = escape_block(note.text) if block else escape(note.text)
+    keys = "; ".join(escape(k) for k in note.source_ids)
+    return f"{text} [{keys}]" if keys else text
+
+
+def notes_blocks(caveats: list[Caveat], lines: list[Note], citations: list[Citation]) -> list[str]:
     """Numbered notes (the caveats, each with its source keys) and the sources they cite."""
     blocks = []
-    items = [escape_block(line) for line in lines]
-    items += [f"{escape(c.caveat_id)}: {escape(c.text)} (sources: {escape(', '.join(c.source_ids))})"
-              for c in caveats]
+    items = [cite(line, block=True) for line in lines]
+    items += [f"{escape(c.caveat_id)}: {cite(Note(c.text, c.source_ids))}" for c in caveats]
     if items:
         blocks += ["Notes:", "\n".join(f"{n}. {item}" for n, item in enumerate(items, start=1))]
     if citations:
@@ -99,7 +106,7 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
         blocks.append(heading(2, section.heading))
         if section.table is not None and not section.table.frame.empty:
             blocks.append(pipe_table(section.table))
-        blocks.append("\n".join(f"- {escape_block(line)}" for line in section.lines))
+        blocks.append("\n".join(f"- {cite(line, block=True)}" for line in section.lines))
     notes = notes_blocks(result.caveats, [], result.citations)
     blocks += [heading(2, b.rstrip(":")) if b in ("Notes:", "Sources:") else b for b in notes]
     _write(blocks, out)

@@ -7,7 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from tindex.core.result import Caveat, Citation, Profile, Role, Table
+from tindex.core.result import Caveat, Citation, Note, Profile, Role, Table
+
+
+def note_text(note: Note) -> str:
+    """A note as one line of plain text: 'text [key; key]'."""
+    return f"{note.text} [{'; '.join(note.source_ids)}]" if note.source_ids else note.text
 
 
 def plain(value: Any) -> Any:
@@ -43,7 +48,9 @@ def profile_table(profile: Profile) -> Table:
                 for field, value in record.items():
                     rows.append((section.key, str(item), field, value))
         for number, line in enumerate(section.lines, start=1):
-            rows.append((section.key, str(number), "text", line))
+            rows.append((section.key, str(number), "text", line.text))
+            if line.source_ids:
+                rows.append((section.key, str(number), "source_ids", list(line.source_ids)))
     for caveat in profile.caveats:
         rows.append(("caveats", caveat.caveat_id, "text", caveat.text))
         rows.append(("caveats", caveat.caveat_id, "source_ids", list(caveat.source_ids)))
@@ -76,7 +83,8 @@ def profile_object(profile: Profile) -> dict[str, Any]:
             section.key: {
                 "heading": section.heading,
                 "rows": records(section.table.frame) if section.table is not None else [],
-                "lines": section.lines,
+                "lines": [{"text": line.text, "source_ids": list(line.source_ids)}
+                          for line in section.lines],
             }
             for section in profile.sections
         },

@@ -7,6 +7,7 @@ terminal with every digit, each row is shown as a record (one "column: value" pe
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 import pandas as pd
@@ -15,9 +16,10 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from tindex.core.result import Caveat, Citation, Profile, Role, Table
+from tindex.core.result import Caveat, Citation, Note, Profile, Role, Table
 from tindex.render import RenderOptions
 from tindex.render.cells import clean_text, display
+from tindex.render.plain import note_text
 from tindex.render.sparkline import sparkline
 
 MIN_WIDTH = 20  # narrower than this (COLUMNS=0, 5 ...) is read as this
@@ -62,6 +64,30 @@ def _cells(table: Table, columns: list[str]) -> list[list[str]]:
             for row in table.frame[columns].itertuples(index=False, name=None)]
 
 
+def _fold_qualifiers(table: Table) -> Table:
+    """Units and periods read best beside their value ("178 complaints (2022)"): on a
+    terminal they join the column before them instead of taking columns of their own."""
+    columns = [str(c) for c in table.frame.columns]
+    if not any(table.role(c) in (Role.UNIT, Role.PERIOD) for c in columns):
+        return table
+    frame = table.frame.copy()
+    for position, column in enumerate(columns):
+        role = table.role(column)
+        if role not in (Role.UNIT, Role.PERIOD) or position == 0:
+            continue
+        target = next(c for c in reversed(columns[:position])
+                      if table.role(c) not in (Role.UNIT, Role.PERIOD))
+        extra = frame[column].map(lambda v: "" if v is None or str(v) in ("", "nan") else str(v))
+        joined = [f"{display(v, table.role(target))} ({e})" if role is Role.PERIOD and e
+                  else f"{display(v, table.role(target))} {e}" if e else display(v, table.role(target))
+                  for v, e in zip(frame[target], extra, strict=True)]
+        frame[target] = joined
+        frame = frame.drop(columns=column)
+    roles: dict[str, Role] = {c: r for c, r in table.roles.items() if r not in (Role.UNIT, Role.PERIOD)}
+    return Table(title=table.title, frame=frame, roles=roles, citations=table.citations,
+                 caveats=table.caveats, notes=table.notes, scale=table.scale, history=table.history)
+
+
 def _needed_width(headers: list[str], rows: list[list[str]], columns: list[str], table: Table) -> int:
     """The narrowest the table can be with every number whole (text may wrap to 12)."""
     total = 0
@@ -76,6 +102,7 @@ def _needed_width(headers: list[str], rows: list[list[str]], columns: list[str],
 
 
 def _rich_table(table: Table, color: bool, width: int) -> RichTable | None:
+    table = _fold_qualifiers(table)
     columns = _people_columns(table)
     headers = [clean_text(c) for c in columns]
     rows = _cells(table, columns)
@@ -116,6 +143,16 @@ def _records(console: Console, table: Table) -> None:
             console.print(Text(f"{clean_text(column)}: {cell}"))
 
 
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;]) (?=[A-Z])")
+
+
+def first_sentence(text: str) -> str:
+    """A note's first sentence, so that each note takes a line or two; the whole text is one
+    command away (tindex caveats ID)."""
+    parts = _SENTENCE_END.split(text, maxsplit=1)
+    return parts[0] + (" …" if len(parts) > 1 else "")
+
+
 def _short_sources(citations: list[Citation]) -> list[Citation]:
     """One citation per publication: a copy folds into the release it copies."""
     cited = {c.source_id for c in citations}
@@ -126,28 +163,31 @@ def _cited(table: Table) -> set[str]:
     """The source ids the rows themselves cite."""
     found: set[str] = set()
     for column in table.frame.columns:
-        if table.role(str(column)) is Role.IDS:
+        if table.role(str(column)) is Role.SOURCES:
             for value in table.frame[column].dropna():
                 parts = value if isinstance(value, (tuple, list)) else str(value).split(";")
                 found.update(str(p).strip() for p in parts)
     return found
 
 
-def notes(console: Console, caveats: list[Caveat], lines: list[str], citations: list[Citation],
+def notes(console: Console, caveats: list[Caveat], lines: list[Note], citations: list[Citation],
           color: bool, cited: set[str] | None = None) -> None:
     """Short notes under a table: its facts, the caveats about its rows, one pointer line
     for the caveats about the index as a whole, then one short citation per source."""
     for line in lines:
-        console.print(Text(clean_text(line)))
+        console.print(Text(clean_text(note_text(line))))
     for caveat in caveats:
         if not caveat.general:
-            console.print(Text(f"Note [{caveat.caveat_id}]: " + clean_text(caveat.text),
+            console.print(Text(f"Note [{caveat.caveat_id}]: " + clean_text(first_sentence(caveat.text)),
                                style="yellow" if color else ""))
-    general = [c.caveat_id for c in caveats if c.general]
+    general = [c for c in caveats if c.general]
     if general:
-        console.print(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the index "
-                           f"as a whole: tindex caveats {' '.join(general)}", style="dim" if color else ""))
-    wanted = (cited or set()) | {i for c in caveats if not c.general for i in c.source_ids}
+        indices = list(dict.fromkeys(c.index or "" for c in general))
+        about = " ".join(i for i in indices if i) or " ".join(c.caveat_id for c in general)
+        console.print(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the whole "
+                           f"index or year: tindex caveats {about}", style="dim" if color else ""))
+    wanted = (cited or set()) | {i for c in caveats if not c.general for i in c.source_ids} \
+        | {i for line in lines for i in line.source_ids}
     shown = _short_sources([c for c in citations if cited is None or c.source_id in wanted])
     style = "dim" if color else ""
     if len(shown) <= 4:
@@ -155,8 +195,8 @@ def notes(console: Console, caveats: list[Caveat], lines: list[str], citations: 
             console.print(Text("Source: " + clean_text(citation.short), style=style))
     elif shown:  # many sources: one paragraph keeps the table on the screen
         console.print(Text("Sources: " + "; ".join(clean_text(c.short) for c in shown), style=style))
-    if shown:
-        console.print(Text("Full references: tindex sources KEY", style=style))
+    if shown or any(not c.general for c in caveats):
+        console.print(Text("Full texts: tindex caveats ID, tindex sources KEY", style=style))
 
 
 def render_table(table: Table, options: RenderOptions, out: TextIO) -> None:
@@ -174,27 +214,33 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
     console = _console(options, out)
     console.print(Text(clean_text(profile.title), style="bold" if options.color else ""))
     summary = RichTable.grid(padding=(0, 2))
-    summary.add_column(style="bold" if options.color else "", max_width=max(console.width // 3, 12))
+    summary.add_column(style="bold" if options.color else "", max_width=max(console.width * 9 // 20, 12))
     summary.add_column(overflow="fold")
     for _key, label, value, role in profile.summary:
+        if role.is_context or (role is Role.LABEL and str(value) in profile.title):
+            continue  # the title already says it
         summary.add_row(Text(clean_text(label)), Text(display(value, role)))
     console.print(summary)
     for section in profile.sections:
         if section.key == "caveats":
             continue  # shown with the notes at the end
         console.print()
-        console.print(Text(clean_text(section.heading), style="bold underline" if options.color else ""))
+        history = section.table.history() if section.table and section.table.history else []
+        trend = "  " + sparkline(history[0]) if history and len(history[0]) > 1 else ""
+        heading = Text(clean_text(section.heading), style="bold underline" if options.color else "")
+        console.print(heading + Text(trend))
         if section.table is not None and not section.table.frame.empty:
-            history = section.table.history() if section.table.history else []
-            if history and len(history[0]) > 1:
-                console.print(Text("trend " + sparkline(history[0])))
             rich = _rich_table(_without_history(section.table), options.color, console.width)
             if rich is None:
                 _records(console, section.table)
             else:
                 console.print(rich)
-        for line in section.lines:
-            console.print(Text("- " + clean_text(line)))
+        for position, line in enumerate(section.lines):
+            following = section.lines[position + 1] if position + 1 < len(section.lines) else None
+            # A run of lines with the same sources cites them once, after its last line.
+            same = following is not None and following.source_ids == line.source_ids
+            shown = Note(line.text) if same else line
+            console.print(Text("- " + clean_text(note_text(shown))))
     console.print()
     notes(console, profile.caveats, [], profile.citations, options.color)
 

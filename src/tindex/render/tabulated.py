@@ -11,12 +11,12 @@ from typing import TextIO
 
 from tabulate import tabulate
 
-from tindex.core.result import Profile, Table
+from tindex.core.result import Note, Profile, Table
 from tindex.render import RenderOptions
 from tindex.render.cells import clean_text, display
 from tindex.render.formats import MARKUP_TABULATE_FORMATS, OutputFormat
 from tindex.render.markdown import escape, notes_blocks
-from tindex.render.plain import profile_table
+from tindex.render.plain import note_text, profile_table
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                   "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
@@ -28,8 +28,8 @@ def _latex(text: str) -> str:
 
 
 def _note_items(table: Table) -> tuple[list[str], list[str]]:
-    notes = [*table.notes, *[f"{c.caveat_id}: {c.text} (sources: {', '.join(c.source_ids)})"
-                             for c in table.caveats]]
+    notes = [*(note_text(n) for n in table.notes),
+             *[f"{c.caveat_id}: {note_text(Note(c.text, c.source_ids))}" for c in table.caveats]]
     sources = [f"{c.source_id}: {c.title}. {c.publisher}, {c.date}. {c.url}" for c in table.citations]
     return notes, sources
 

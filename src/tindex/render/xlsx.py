@@ -77,7 +77,7 @@ def render(result: Table | Profile, options: RenderOptions, out: BinaryIO) -> No
     _sheet(data, columns, rows)
     notes = book.create_sheet("notes")
     note_rows: list[list[Any]] = [["", clean_text(table.title), ""]]
-    note_rows += [["", clean_text(note), ""] for note in table.notes]
+    note_rows += [["", clean_text(note.text), ";".join(note.source_ids)] for note in table.notes]
     note_rows += [[c.caveat_id, clean_text(c.text), ";".join(c.source_ids)] for c in table.caveats]
     _sheet(notes, ["caveat_id", "text", "source_ids"], note_rows)
     sources = book.create_sheet("sources")
