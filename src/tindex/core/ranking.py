@@ -108,11 +108,21 @@ def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Seri
 
 
 def coverage_note(model: Model, index: IndexInfo, year: int, held: int) -> str | None:
-    """'2022: tindex holds 7 of the 9 countries measured' (only when they differ)."""
+    """'2022: tindex holds 7 of the 9 countries the publisher measured', where the data
+    says how many were measured: a rank among some countries says so."""
     measured = model.measured(index, year)
-    if measured is not None and measured != held:
-        return f"{year}: tindex holds {held} of the {measured} countries the publisher measured."
-    return None
+    if measured is None:
+        return None
+    if measured == held:
+        return f"{year}: tindex holds all {measured} countries the publisher measured."
+    return (f"{year}: tindex holds {held} of the {measured} countries the publisher measured; "
+            f"ranks are among these {held}.")
+
+
+def counted(model: Model, index: IndexInfo, year: int, held: int) -> str:
+    """'7 countries' or, where the publisher's count is known and larger, '21 of 26 countries'."""
+    measured = model.measured(index, year)
+    return f"{held} of {measured} countries" if measured and measured > held else f"{held} countries"
 
 
 def thin_year_note(scores: pd.DataFrame, year: int, held: int) -> str | None:
@@ -168,7 +178,8 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
         notes.append(Note(TOO_LARGE))
     codes = frame["iso3"].tolist()
     return Table(
-        title=f"{index.name} {year}{release_text}: {len(merged)} countries, {order} ({since})",
+        title=f"{index.name} {year}{release_text}: {counted(model, index, year, len(merged))}, "
+              f"{order} ({since})",
         frame=frame, roles=RANK_ROLES,
         citations=model.citations([*frame["source_id"].unique(),
                                    *[i for c in caveats for i in c.source_ids]]),
@@ -250,7 +261,7 @@ def rank_levels(model: Model, index: IndexInfo, year: int | None, component: str
     order = "worst first" if reverse else "best first"
     notes = [Note(n) for n in (coverage_note(model, index, year, len(rows)),) if n]
     return Table(
-        title=f"{index.name} {year}, {label}: {len(rows)} countries, {order}",
+        title=f"{index.name} {year}, {label}: {counted(model, index, year, len(rows))}, {order}",
         frame=frame, roles=RANK_ROLES,
         citations=model.citations([*frame["source_id"].unique(),
                                    *[i for c in caveats for i in c.source_ids]]),
