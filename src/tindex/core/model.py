@@ -91,6 +91,12 @@ class Model:
                 levels=tuple(levels.get(str(record["index"]), ())))
         return found
 
+    @cached_property
+    def imported(self) -> frozenset[str]:
+        """The ids of the indices that come from the user's imports (overlays)."""
+        frame = self.dataset.table(schema.INDICES, "index definitions")
+        return frozenset(frame["index"].astype(str)[self.dataset.from_overlay(schema.INDICES)])
+
     def index(self, wanted: str | None, kind: str | None = None) -> IndexInfo:
         """The index named by --index; by default the first score index declared."""
         if wanted is None:
