@@ -280,3 +280,13 @@ def test_stored_imports_survive_a_copy(tindex: Tindex, tmp_path: Path, user_data
     assert sorted(mine["iso3"].astype(str)) == ["DEU", "KAZ", "RUS", "XKX"]
     names = dataset.country_names()
     assert names["XKX"] == "Kosovo" and names["RUS"] == "Russia"
+
+
+def test_an_imported_index_has_no_releases(tindex: Tindex) -> None:
+    """The base data's release column does not spill onto imported rows."""
+    assert tindex("import", "pts", str(FIXTURES / "PTS-2022.csv")).code == 0
+    done = tindex("revisions", "pts_a")
+    assert (done.code, done.out, done.err) == (
+        2, "", "tindex: error: pts_a: the data has no release column, so no revisions\n")
+    base = tindex("revisions", "-f", "csv")
+    assert base.code == 0 and base.out.splitlines()[1].startswith("Kazakhstan,KAZ,2023,5,132.51,")

@@ -158,6 +158,10 @@ class Model:
         mine = scores[scores["index"] == index.id] if scores["index"].nunique() > 1 else scores
         if mine.empty:
             raise DataError(f"{self.dataset.label(schema.INDEX_SCORES)}: no scores for {index.id}")
+        if "release" in mine and mine["release"].isna().all():
+            # The column came with another file's rows (an import beside the base data):
+            # this index's own rows have no releases.
+            mine = mine.drop(columns="release")
         return mine
 
     def scores(self, index: IndexInfo, release: str | None = None) -> pd.DataFrame:

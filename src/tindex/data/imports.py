@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tindex import schema
 from tindex.data.dataset import Dataset
@@ -147,8 +148,9 @@ def stored(root: Path) -> list[Manifest]:
     for path in overlay_dirs(root):
         try:
             record = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            found.append(Manifest(**{key: tuple(value) if isinstance(value, list) else value
-                                     for key, value in record.items()}))
+            fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
+                                      for key, value in record.items()}
+            found.append(Manifest(**fields))
         except (OSError, ValueError, TypeError) as error:
             raise DataError(f"{path / MANIFEST}: not a tindex import manifest ({error})") from None
     return found
