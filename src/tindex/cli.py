@@ -36,7 +36,14 @@ from tindex.completion import (
     complete_year,
 )
 from tindex.errors import EXIT_DATA, TindexError, UsageError, escape_controls, printable
-from tindex.locate import DATA_DIR_ENV, bundled_data_dir, choose_data_dir, data_version
+from tindex.locate import (
+    DATA_DIR_ENV,
+    bundled_data_dir,
+    choose_data_dir,
+    data_version,
+    imports_dir,
+    overlay_dirs,
+)
 from tindex.render.formats import MAIN_FORMATS, OutputFormat, format_for_file, parse_format
 
 if TYPE_CHECKING:
@@ -139,7 +146,7 @@ def _model(ctx: typer.Context, data_dir: str | None) -> "Model":
     from tindex.core.model import Model
     from tindex.data import Dataset
 
-    return Model(Dataset(directory, label))
+    return Model(Dataset(directory, label, overlay_dirs()))  # the user's imports on top
 
 
 def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | Profile]") -> None:
@@ -477,6 +484,107 @@ def revisions(
 
     _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
           lambda model: changes.revisions(model, model.index(index, kind="score")))
+
+
+IMPORT_PROGRESS_BYTES = 16 << 20  # smaller files read in a blink: no progress bar
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Argument(
+        metavar="SOURCE", help="vdem, pts, cirights or hrmi.", show_default=False)] = None,
+    file: Annotated[str | None, typer.Argument(
+        metavar="FILE", help="The publisher's CSV file, as downloaded.", autocompletion=complete_file,
+        show_default=False)] = None,
+    show: Annotated[bool, typer.Option("--list", help="Show what is imported.")] = False,
+    remove: Annotated[str | None, typer.Option("--remove", metavar="ID",
+                                               help="Remove one import (its id from --list).",
+                                               show_default=False)] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
+    no_color: NoColorOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Add another publisher's torture index from its downloaded file (stored in your user data
+    directory, layered over the data in use); --list shows imports, --remove ID drops one."""
+    if show or remove is not None:
+        _refuse(("SOURCE", source), ("FILE", file), needs="an import (not with --list or --remove)")
+    if show and remove is not None:
+        raise UsageError("give --list or --remove, not both")
+    if not show:
+        _refuse(("--format", fmt), ("--output", output), ("--bom", bom), needs="--list")
+    from tindex.data import imports
+
+    if show:
+        from tindex.core import provenance
+
+        _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+              lambda model: provenance.list_imports(imports.stored(imports_dir())))
+        return
+    if remove is not None:
+        gone = imports.remove(imports_dir(), remove)
+        sys.stdout.write(f"Removed import {gone.id} ({escape_controls(gone.file_name)}).\n")
+        return
+    if source is None or file is None:
+        raise UsageError("give SOURCE FILE (vdem, pts, cirights or hrmi), --list or --remove ID")
+    path = Path(file)
+    if not path.is_file():
+        raise UsageError(f"FILE: no such file: {printable(file)}")
+    directory, label = _data_dir(ctx, data_dir)
+    from tindex.importers import read_import
+
+    if sys.stderr.isatty() and path.stat().st_size >= IMPORT_PROGRESS_BYTES:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(f"reading {escape_controls(path.name)}", total=path.stat().st_size)
+            result = read_import(source, path,
+                                 lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        result = read_import(source, path)
+    manifest = imports.store(result, imports_dir(), directory, label)
+    sys.stdout.write(
+        f"Imported {manifest.id} from {escape_controls(manifest.file_name)} (version "
+        f"{escape_controls(manifest.version)}, SHA-256 {manifest.sha256[:12]}...): "
+        f"{', '.join(manifest.indices)}; {manifest.rows} scores, {manifest.countries} countries, "
+        f"{manifest.years}"
+        + (f"; {manifest.missing} country-years without a value left out" if manifest.missing else "")
+        + ".\n")
+    for line in manifest.kept_as_user_code:
+        sys.stdout.write(f"Kept under a user-assigned code: {line}\n")
+    for line in manifest.skipped:
+        sys.stdout.write(f"Skipped: {line}\n")
+
+
+@app.command()
+def agree(
+    ctx: typer.Context,
+    index_a: Annotated[str, typer.Argument(metavar="INDEX_A", autocompletion=complete_index,
+                                           help="An index id (tindex explain lists them).",
+                                           show_default=False)],
+    index_b: Annotated[str, typer.Argument(metavar="INDEX_B", autocompletion=complete_index,
+                                           help="Another index id.", show_default=False)],
+    year: Annotated[int | None, typer.Option("--year", "-y", autocompletion=complete_year,
+                                             help="Only this year.")] = None,
+    detail: Annotated[bool, typer.Option(
+        "--detail", "-d", help="Each country's rank in both, largest disagreement first (the "
+        "latest shared year, or --year).")] = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    bom: BomOption = False,
+    no_color: NoColorOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Do two indices put countries in the same order? Spearman and Kendall rank correlation
+    per year, each index in its own direction (positive = agreement)."""
+    from tindex.core import agreement
+
+    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+          lambda model: agreement.agree(model, model.index(index_a), model.index(index_b),
+                                        year, detail))
 
 
 @app.command()

@@ -44,6 +44,32 @@ def choose_data_dir(option: str | Path | None, option_name: str = "--data-dir") 
     return path
 
 
+def user_data_dir() -> Path:
+    """Where tindex keeps what the user adds (imports): $XDG_DATA_HOME/tindex when that is
+    set (on every system, so tests and scripts can redirect it), else platformdirs' choice."""
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "tindex"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tindex", appauthor=False))
+
+
+def imports_dir() -> Path:
+    return user_data_dir() / "imports"
+
+
+def overlay_dirs(root: Path | None = None) -> list[Path]:
+    """The stored imports (directories with a manifest), in name order: overlays on the data."""
+    root = imports_dir() if root is None else root
+    try:
+        found = sorted(path for path in root.iterdir()
+                       if not path.name.startswith(".") and (path / "manifest.json").is_file())
+    except OSError:
+        return []
+    return found
+
+
 def country_names(data_dir: Path) -> list[str]:
     """Display names of the countries in countries.csv, read with the csv module (no pandas)."""
     return sorted(row["name"] for row in _rows(data_dir / "countries.csv")

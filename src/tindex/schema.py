@@ -147,6 +147,9 @@ INDEX_SCORES = TableSpec(
         Column("iso3", Kind.ISO3, categorical=True),
         YEAR,
         Column("score", Kind.FLOAT),
+        # The publisher's uncertainty interval around the score, where it gives one.
+        Column("low", Kind.FLOAT, required=False, optional_column=True),
+        Column("high", Kind.FLOAT, required=False, optional_column=True),
         Column("release", Kind.INT, minimum=1, maximum=9999, categorical=True,
                optional_column=True),
         Column("source_id", Kind.SOURCE, categorical=True),

@@ -91,6 +91,12 @@ class Model:
                 levels=tuple(levels.get(str(record["index"]), ())))
         return found
 
+    @cached_property
+    def imported(self) -> frozenset[str]:
+        """The ids of the indices that come from the user's imports (overlays)."""
+        frame = self.dataset.table(schema.INDICES, "index definitions")
+        return frozenset(frame["index"].astype(str)[self.dataset.from_overlay(schema.INDICES)])
+
     def index(self, wanted: str | None, kind: str | None = None) -> IndexInfo:
         """The index named by --index; by default the first score index declared."""
         if wanted is None:
@@ -152,6 +158,10 @@ class Model:
         mine = scores[scores["index"] == index.id] if scores["index"].nunique() > 1 else scores
         if mine.empty:
             raise DataError(f"{self.dataset.label(schema.INDEX_SCORES)}: no scores for {index.id}")
+        if "release" in mine and mine["release"].isna().all():
+            # The column came with another file's rows (an import beside the base data):
+            # this index's own rows have no releases.
+            mine = mine.drop(columns="release")
         return mine
 
     def scores(self, index: IndexInfo, release: str | None = None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 from tindex import schema
 from tindex.core.changes import country_changes, driver_lines, drivers, span_summary
 from tindex.core.model import Country, IndexInfo, Model, year_span
-from tindex.core.ranking import rank_levels
+from tindex.core.ranking import rank_levels, score_ranks
 from tindex.core.result import Caveat, Note, Profile, Role, Section, Table
 from tindex.errors import UsageError
 
@@ -23,6 +23,8 @@ def explain_country(model: Model, country: Country) -> Profile:
     ids: list[str] = []
     indices_in: list[IndexInfo] = []
     for index in model.indices.values():
+        if index.id in model.imported:
+            continue  # shown briefly under "other measures"
         if index.is_score:
             scores = model.scores(index)
             if not (scores["iso3"] == country.iso3).any():
@@ -80,7 +82,11 @@ def explain_country(model: Model, country: Country) -> Profile:
                     title=f"{index.name} {year} by pillar", frame=frame,
                     roles={"pillar": Role.INTEGER, "pillar_name": Role.LABEL, "level": Role.LEVEL,
                            "source_id": Role.SOURCES})))
-    if not indices_in:
+    others = other_measures(model, country)
+    if others is not None:
+        sections.append(Section("other_measures", "Other measures (your imports)", table=others))
+        ids += others.frame["source_id"].astype(str).tolist()
+    if not indices_in and others is None:
         sections.append(Section("indices", "Indices", lines=[Note(
             f"No index in tindex's data rates {country.name}; see the caveats for what is known "
             "about coverage.")]))
@@ -122,6 +128,29 @@ def explain_country(model: Model, country: Country) -> Profile:
 
     return Profile(title=f"{country.name} ({country.iso3})", summary=summary, sections=sections,
                    citations=model.citations(ids), caveats=caveats)
+
+
+def other_measures(model: Model, country: Country) -> Table | None:
+    """Each imported score index's latest value for the country and its rank that year."""
+    rows = []
+    for index in model.indices.values():
+        if index.id not in model.imported or not index.is_score:
+            continue
+        scores = model.scores(index)
+        mine = scores[scores["iso3"] == country.iso3]
+        if mine.empty:
+            continue
+        year = int(mine["year"].max())
+        ranked = score_ranks(scores, year, index)
+        place = ranked[ranked["iso3"] == country.iso3].iloc[0]
+        rows.append({"index": index.id, "measure": index.name, "year": year,
+                     "score": float(place["score"]), "rank": int(place["rank"]), "of": len(ranked),
+                     "better": index.better, "source_id": str(place["source_id"])})
+    if not rows:
+        return None
+    return Table(title="Other measures", frame=pd.DataFrame(rows), roles={
+        "index": Role.CODE, "measure": Role.LABEL, "year": Role.YEAR, "score": Role.NUMBER,
+        "rank": Role.INTEGER, "of": Role.INTEGER, "better": Role.TEXT, "source_id": Role.SOURCES})
 
 
 def _history(values: list[float]) -> Callable[[], list[list[float]]]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from tindex import schema
 from tindex.core.model import Model, year_span
-from tindex.core.result import Caveat, Role, Table
+from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError, printable
+
+if TYPE_CHECKING:
+    from tindex.data.imports import Manifest
 
 
 def list_sources(model: Model, wanted: list[str] | None = None) -> Table:
@@ -113,3 +118,25 @@ def _sources_of(model: Model, iso3: str) -> set[str]:
         if table is not None:
             found |= set(table.loc[table["iso3"] == iso3, "source_id"].astype(str))
     return found
+
+
+def list_imports(manifests: list[Manifest]) -> Table:
+    """What the user has imported (tindex import --list): one row per source."""
+    frame = pd.DataFrame({
+        "id": [m.id for m in manifests],
+        "file": [m.file_name for m in manifests],
+        "sha256": [m.sha256 for m in manifests],
+        "version": [m.version for m in manifests],
+        "released": [m.release_date for m in manifests],
+        "imported": [m.imported_at for m in manifests],
+        "indices": [", ".join(m.indices) for m in manifests],
+        "rows": pd.array([m.rows for m in manifests], dtype="Int64"),
+        "years": [m.years for m in manifests],
+        "countries": pd.array([m.countries for m in manifests], dtype="Int64"),
+    })
+    roles = {"id": Role.LABEL, "file": Role.TEXT, "sha256": Role.TEXT, "version": Role.TEXT,
+             "released": Role.TEXT, "imported": Role.TEXT, "indices": Role.TEXT,
+             "rows": Role.INTEGER, "years": Role.TEXT, "countries": Role.INTEGER}
+    notes = [] if manifests else [Note("Nothing imported yet: tindex import SOURCE FILE.")]
+    return Table(title=f"Imported data: {len(manifests)} source(s)", frame=frame, roles=roles,
+                 notes=notes)

@@ -4,11 +4,18 @@ the tables it refers to (countries, indices, scales, releases, components, sourc
 Every command runs the same checks on what it loads, so a swapped code, an unknown index
 or a level not on its scale stops any command with one line naming file:line, not only
 `tindex validate`.
+
+Overlays (the user's imports, `tindex import`) are further directories in the same layout
+whose tables are appended to the base tables of the same name: the cross-table checks
+run on the combined tables, and a problem is labelled with the file it comes from. An
+overlay adds rows and never changes one: a row whose key a base (or earlier overlay) row
+already has is refused, except a country that is already named, which keeps the base name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,30 +23,55 @@ import numpy as np
 import pandas as pd
 
 from tindex import schema
-from tindex.data.keys import combined_codes
+from tindex.data.keys import all_distinct, combined_codes
 from tindex.data.reader import PROBLEM_LIMIT, Problem, TableProblems, TableReader, distinct_values
-from tindex.errors import DataError
+from tindex.errors import DataError, escape_controls
 from tindex.locate import iso3_codes
 from tindex.names import resolve_country
 from tindex.schema import Kind, TableSpec
 
 LineOf = Callable[[int], int]
+Locate = Callable[[int], tuple[str, int]]  # row of a combined table -> (file label, line)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One file's rows in a combined table: where they start and how to name their lines."""
+
+    label: str
+    start: int
+    rows: int
+    line_of: LineOf
+    overlay: bool
 
 
 class Dataset:
-    """The tables of one data directory, loaded on first use and checked as they load."""
+    """The tables of one data directory (and its overlays), loaded on first use and checked
+    as they load."""
 
-    def __init__(self, data_dir: Path, label_prefix: str | None = None) -> None:
+    def __init__(self, data_dir: Path, label_prefix: str | None = None,
+                 overlays: Sequence[Path] = ()) -> None:
         self.data_dir = data_dir
         self.label_prefix = label_prefix if label_prefix is not None else str(data_dir) + "/"
+        self.overlays = list(overlays)
         self._tables: dict[str, pd.DataFrame] = {}
+        self._parts: dict[str, list[_Part]] = {}
         self.warnings: list[Problem] = []
 
     def label(self, spec: TableSpec) -> str:
         return self.label_prefix + spec.filename
 
     def has(self, spec: TableSpec) -> bool:
-        return (self.data_dir / spec.filename).is_file()
+        return (self.data_dir / spec.filename).is_file() or any(
+            (overlay / spec.filename).is_file() for overlay in self.overlays)
+
+    def from_overlay(self, spec: TableSpec) -> np.ndarray:
+        """Per row of the loaded table: True where the row comes from an overlay."""
+        frame = self.table(spec)
+        mask = np.zeros(len(frame), dtype=bool)
+        for part in self._parts.get(spec.name, []):
+            mask[part.start:part.start + part.rows] = part.overlay
+        return mask
 
     def table(self, spec: TableSpec, purpose: str = "") -> pd.DataFrame:
         """The checked table; a missing or broken file raises DataError (one line)."""
@@ -61,19 +93,49 @@ class Dataset:
 
     def read(self, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
         """Read and check one table, returning every problem found (for `validate`)."""
-        reader = TableReader(self.data_dir / spec.filename, spec, self.label(spec))
+        files = [(self.data_dir / spec.filename, self.label(spec), False)]
+        files += [(overlay / spec.filename, escape_controls(str(overlay / spec.filename)), True)
+                  for overlay in self.overlays]
+        frames: list[pd.DataFrame] = []
+        parts: list[_Part] = []
+        problems: list[Problem] = []
+        start = 0
+        for path, label, overlay in files:
+            if not path.is_file():
+                continue
+            reader = TableReader(path, spec, label)
+            try:
+                frame = reader.read()
+            except TableProblems as stop:
+                return pd.DataFrame(columns=spec.column_names), stop.problems
+            problems += reader.problems
+            line_of: LineOf = reader.line_of
+            if overlay and spec is schema.COUNTRIES and frames:
+                # A country the data already names keeps that name: the overlay's row goes.
+                named = set(pd.concat([f["iso3"].astype(str) for f in frames]))
+                kept = np.flatnonzero(~frame["iso3"].astype(str).isin(named).to_numpy())
+                frame = frame.iloc[kept].reset_index(drop=True)
+                line_of = _shifted(reader.line_of, kept)
+            frames.append(frame)
+            parts.append(_Part(label, start, len(frame), line_of, overlay))
+            start += len(frame)
+        if not frames:
+            return pd.DataFrame(columns=spec.column_names), problems
+        frame = frames[0] if len(frames) == 1 else _combine(spec, frames)
+        locate = _locator(parts)
+        if len(frames) > 1:
+            problems += _clashes(spec, frame, locate)
+        self._parts[spec.name] = parts
         try:
-            frame = reader.read()
-        except TableProblems as stop:
-            return pd.DataFrame(columns=spec.column_names), stop.problems
-        problems = list(reader.problems)
-        try:
-            problems += References(self, spec, frame, reader.line_of).problems()
+            problems += References(self, spec, frame, locate).problems()
         except DataError:  # a table it refers to is broken: report this file's own problems first
             if not problems:
                 raise
-        if not any(not p.warning for p in problems):
-            problems += plausibility(spec, frame, reader.line_of, self.label(spec))
+        if not any(not p.warning for p in problems) and parts and not parts[0].overlay:
+            # Plausibility looks at the base data only: an import was checked against its
+            # publisher's documented bounds when it was imported.
+            base = frame.iloc[:parts[0].rows]
+            problems += plausibility(spec, base, parts[0].line_of, parts[0].label)
         return frame, problems
 
     def loaded(self, spec: TableSpec) -> pd.DataFrame | None:
@@ -97,6 +159,55 @@ class Dataset:
         return resolve_country(text, self.country_names(), self.aliases())
 
 
+def _shifted(line_of: LineOf, kept: np.ndarray) -> LineOf:
+    return lambda row: line_of(int(kept[row]))
+
+
+def _combine(spec: TableSpec, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts one under the other: categories unified, whole numbers kept whole where a
+    part leaves an optional column out."""
+    frame = pd.concat(frames, ignore_index=True)
+    for column in spec.columns:
+        if column.name not in frame:
+            continue
+        dtypes = [f[column.name].dtype for f in frames if column.name in f]
+        if any(isinstance(d, pd.CategoricalDtype) for d in dtypes):
+            if not isinstance(frame[column.name].dtype, pd.CategoricalDtype):
+                frame[column.name] = frame[column.name].astype("category")
+        elif column.kind is Kind.INT and frame[column.name].dtype.kind == "f":
+            frame[column.name] = frame[column.name].astype("Int64")
+    return frame
+
+
+def _locator(parts: list[_Part]) -> Locate:
+    starts = np.array([part.start for part in parts])
+
+    def locate(row: int) -> tuple[str, int]:
+        part = parts[int(np.searchsorted(starts, row, side="right")) - 1]
+        return part.label, part.line_of(row - part.start)
+
+    return locate
+
+
+def _clashes(spec: TableSpec, frame: pd.DataFrame, locate: Locate) -> list[Problem]:
+    """A row of an overlay whose key an earlier file already has: overlays only add rows."""
+    key = [k for k in spec.key if k in frame]
+    if all_distinct(frame, key):
+        return []
+    found: list[Problem] = []
+    first = frame.drop_duplicates(subset=key, keep="first")
+    origin = {tuple(values): int(row) for row, values in
+              zip(first.index, first[key].itertuples(index=False, name=None), strict=True)}
+    for row in np.flatnonzero(frame.duplicated(subset=key, keep="first").to_numpy())[:PROBLEM_LIMIT]:
+        values = tuple(frame[key].iloc[int(row)])
+        label, line = locate(int(row))
+        other_label, other_line = locate(origin[values])
+        shown = ", ".join(f"{k}={'' if pd.isna(v) else v}" for k, v in zip(key, values, strict=True))
+        found.append(Problem(label, line, None, f"{shown} is already in {other_label}:{other_line}; "
+                             "an import adds rows and may not replace one"))
+    return found
+
+
 def as_error(problems: list[Problem]) -> DataError:
     more = len(problems) - 1
     suffix = f" (and {more} more: run 'tindex validate')" if more else ""
@@ -117,17 +228,17 @@ def distinct_pairs(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame
 class References:
     """The cross-table rules for one table: every reference must resolve."""
 
-    def __init__(self, dataset: Dataset, spec: TableSpec, frame: pd.DataFrame, line_of: LineOf) -> None:
+    def __init__(self, dataset: Dataset, spec: TableSpec, frame: pd.DataFrame, locate: Locate) -> None:
         self.dataset = dataset
         self.spec = spec
         self.frame = frame
-        self.line_of = line_of
+        self.locate = locate
         self.found: list[Problem] = []
 
     def add(self, row: int, column: str, message: str, value: object) -> None:
         if len(self.found) < PROBLEM_LIMIT:
-            self.found.append(Problem(self.dataset.label(self.spec), self.line_of(int(row)), column,
-                                      message, str(value)))
+            label, line = self.locate(int(row))
+            self.found.append(Problem(label, line, column, message, str(value)))
 
     def problems(self) -> list[Problem]:
         if self.frame.empty:

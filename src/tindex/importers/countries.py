@@ -111,3 +111,15 @@ def _from_crosswalk(shown: str, crossing: _Crossing) -> Match:
     if is_user_assigned(crossing.iso3):
         return Match(crossing.iso3, f"{shown}: {crossing.note}, kept as {crossing.iso3}", user_code=True)
     return Match(crossing.iso3, None)
+
+
+def display_name(iso3: str) -> str:
+    """The name to show for a code an import uses: ISO's common or short name, or for a
+    user-assigned code the crosswalk's name for it."""
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is not None:
+        return str(getattr(country, "common_name", None) or country.name)
+    rows = csv.DictReader(files("tindex.importers").joinpath("crosswalk.csv")
+                          .read_text(encoding="utf-8").splitlines())
+    spelt = [row["name"] for row in rows if row["iso3"] == iso3]
+    return spelt[0] if spelt else iso3

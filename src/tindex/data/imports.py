@@ -1,0 +1,171 @@
+"""Keep the user's imports: each source in its own overlay directory in tindex's CSV layout.
+
+`<user data dir>/imports/<source>/` holds indices.csv, index_scores.csv, sources.csv,
+countries.csv and manifest.json. A new import is written to a hidden directory beside
+it, loaded together with the base data and the other imports (every check the bundled
+data gets), and only then swapped into place; re-importing a source replaces it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tindex import schema
+from tindex.data.dataset import Dataset
+from tindex.errors import DataError, UsageError, did_you_mean, printable
+from tindex.importers import ImportResult
+from tindex.importers.countries import display_name
+from tindex.locate import overlay_dirs
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What `tindex import --list` shows about one stored import."""
+
+    id: str  # the source: one import per source
+    source: str
+    file_name: str
+    sha256: str
+    version: str
+    release_date: str
+    imported_at: str  # UTC, ISO 8601 to the second
+    rows: int  # score rows kept (country-years with a value)
+    missing: int  # country-years the file has without a value (left out)
+    years: str  # first-last
+    countries: int
+    indices: tuple[str, ...]
+    kept_as_user_code: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+def source_id(source: str) -> str:
+    return f"import-{source}"
+
+
+def store(result: ImportResult, root: Path, base: Path, base_label: str,
+          now: datetime | None = None) -> Manifest:
+    """Write `result` under `root/<source>` atomically, after checking it loads over `base`.
+
+    A DataError (one line, file:line) leaves every earlier import as it was.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / result.source
+    work = Path(tempfile.mkdtemp(prefix=f".{result.source}-", dir=root))
+    try:
+        manifest = _write(result, work, now or datetime.now(UTC))
+        others = [path for path in overlay_dirs(root) if path.name != result.source]
+        dataset = Dataset(base, base_label, [*others, work])
+        for spec in (schema.SOURCES, schema.COUNTRIES, schema.INDICES, schema.INDEX_SCORES):
+            dataset.table(spec)
+        _swap(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _swap(work: Path, target: Path) -> None:
+    """Put `work` where `target` is: two renames, the old import restored if the second fails."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(work, target)
+    except OSError:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
+    sid = source_id(result.source)
+    citation = result.citation
+    kept = result.scores[result.scores["score"].notna()]
+    _csv(folder / schema.INDICES.filename, schema.INDICES.column_names, [
+        [i.index, i.kind, i.better, _bound(i.minimum), _bound(i.maximum), "data year", i.name,
+         i.publisher, i.description, sid] for i in result.indices])
+    dated = citation["date"] != "unknown"
+    _csv(folder / schema.SOURCES.filename, ["source_id", "title", "publisher", "date", "url", "note"], [[
+        sid, f"{citation['title']}: {citation['dataset']}, version {citation['version']}",
+        citation["publisher"], citation["date"] if dated else now.date().isoformat(), citation["url"],
+        f"Imported by the user from {result.file_name} (SHA-256 {result.sha256})"
+        + ("" if dated else "; the date is the import's: the file name gives no release date")
+        + f". Licence: {citation['licence']}. Not shipped with tindex.",
+    ]])
+    codes = sorted(set(kept["iso3"].astype(str)))
+    _csv(folder / schema.COUNTRIES.filename, schema.COUNTRIES.column_names,
+         [[code, display_name(code), "name", f"from the {result.source} import"] for code in codes])
+    _csv(folder / schema.INDEX_SCORES.filename,
+         ["index", "iso3", "year", "score", "low", "high", "source_id"],
+         [[index, iso3, int(year), repr(float(score)), _bound(low), _bound(high), sid]
+          for index, iso3, year, score, low, high in
+          kept[["index", "iso3", "year", "score", "low", "high"]].itertuples(index=False, name=None)])
+    manifest = Manifest(
+        id=result.source, source=result.source, file_name=result.file_name, sha256=result.sha256,
+        version=citation["version"], release_date=citation["date"],
+        imported_at=now.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        rows=len(kept), missing=len(result.scores) - len(kept),
+        years=_span(kept["year"].tolist()), countries=len(codes),
+        indices=tuple(i.index for i in result.indices),
+        kept_as_user_code=tuple(result.kept_as_user_code), skipped=tuple(result.skipped))
+    (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+    return manifest
+
+
+def _span(years: list[int]) -> str:
+    return f"{min(years)}-{max(years)}" if years else "none"
+
+
+def _bound(value: float | None) -> str:
+    return "" if value is None or value != value else repr(float(value))
+
+
+def _csv(path: Path, header: Sequence[str], rows: list[list[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def stored(root: Path) -> list[Manifest]:
+    """Every stored import, by source."""
+    found = []
+    for path in overlay_dirs(root):
+        try:
+            record = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
+                                      for key, value in record.items()}
+            found.append(Manifest(**fields))
+        except (OSError, ValueError, TypeError) as error:
+            raise DataError(f"{path / MANIFEST}: not a tindex import manifest ({error})") from None
+    return found
+
+
+def remove(root: Path, wanted: str) -> Manifest:
+    """Delete one stored import by its id (the source); an unknown id is a usage error."""
+    manifests = {m.id: m for m in stored(root)}
+    key = wanted.strip().casefold()
+    if key not in manifests:
+        listed = ", ".join(manifests) or "none"
+        raise UsageError(f"no import {printable(wanted)}{did_you_mean(wanted, list(manifests))}; "
+                         f"imported: {listed}")
+    target = root / key
+    trash = target.with_name(f".{key}-removed-{os.getpid()}")
+    os.replace(target, trash)  # gone from the overlays in one step, then deleted
+    shutil.rmtree(trash, ignore_errors=True)
+    return manifests[key]
