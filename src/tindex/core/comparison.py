@@ -165,8 +165,9 @@ def component_levels(model: Model, index: IndexInfo, countries: Sequence[Country
 
 def _cell_sources(rows: pd.DataFrame, countries: Sequence[Country], names: list[str],
                   components: pd.Series) -> dict[tuple[int, str], tuple[str, ...]]:
-    """Per shown cell (row label, country column), the sources of that country's level."""
-    position = {int(component): label for label, component in components.items()}
+    """Per shown cell (row label, country column), the sources of that country's level;
+    components are the shown rows' in order (the frame's index is 0..n-1)."""
+    position = {int(component): label for label, component in enumerate(components)}
     cells: dict[tuple[int, str], tuple[str, ...]] = {}
     for country, name in zip(countries, names, strict=True):
         mine = rows[rows["iso3"] == country.iso3]

@@ -14,6 +14,7 @@ a page too small for its text is a usage error, never a crowded picture.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -90,7 +91,7 @@ class ChartOptions:
 
 @cache
 def _renderer() -> RendererAgg:
-    return RendererAgg(8, 8, 72)  # at 72 dpi a pixel is a point
+    return RendererAgg(8, 8, 72)  # type: ignore[no-untyped-call]  # at 72 dpi a pixel is a point
 
 
 @cache
@@ -100,7 +101,8 @@ def _font(size: float, bold: bool) -> FontProperties:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of one line of text in inches, as the renderer will draw it."""
-    width, _, _ = _renderer().get_text_width_height_descent(text, _font(size, bold), ismath=False)
+    width, _, _ = _renderer().get_text_width_height_descent(  # type: ignore[no-untyped-call]
+        text, _font(size, bold), ismath=False)
     return float(width) / 72
 
 
@@ -257,14 +259,14 @@ class _Page:
                 break
         self.top = self.height - heading
         self.bottom = foot + 0.06
-        if self.top - self.bottom < least_height:
-            need = self.height + least_height - (self.top - self.bottom)
-            raise UsageError(f"a {self.width:g} x {self.height:g} inch chart leaves too little "
-                             f"room for the plot under its text: give --height {need:.1f} or more "
-                             "(or a shorter --title/--subtitle)")
         if inches < least_width:
             raise UsageError(f"a {self.width:g} inch wide chart is too narrow for this plot: "
                              f"give --width {least_width + 2 * MARGIN:.1f} or more")
+        if self.top - self.bottom < least_height:
+            need = math.ceil((self.height + least_height - (self.top - self.bottom)) * 10) / 10
+            raise UsageError(f"a {self.width:g} x {self.height:g} inch chart leaves too little "
+                             f"room for the plot under its text: give --height {need:.1f} or more "
+                             "(or a shorter --title/--subtitle)")
 
     def figure(self) -> Figure:
         """The figure with its heading and foot drawn, one text per line."""
@@ -280,11 +282,12 @@ class _Page:
             fig.text(MARGIN / self.width, y / self.height, line, ha="left", va="top",
                      fontsize=SUBTITLE_SIZE, color=MUTED)
             y -= _step(SUBTITLE_SIZE)
-        y = 0.08
-        for line in reversed([*self.notes, *self.sources]):
+        foot = [*self.notes, *self.sources]
+        y = 0.08 + (len(foot) - 1) * _step(NOTE_SIZE)
+        for n, line in enumerate(foot):  # top down, so that the file reads in order
             fig.text(MARGIN / self.width, y / self.height, line, ha="left", va="bottom",
-                     fontsize=NOTE_SIZE, color=INK if line in self.notes else MUTED)
-            y += _step(NOTE_SIZE)
+                     fontsize=NOTE_SIZE, color=INK if n < len(self.notes) else MUTED)
+            y -= _step(NOTE_SIZE)
         return fig
 
     def fit(self, fig: Figure, ax: Axes, left: float, right: float) -> None:
@@ -560,7 +563,7 @@ def level_figure(report: Table, options: ChartOptions) -> Figure:
         if missing:
             handles.append(Patch(facecolor=NO_RATING, edgecolor="#BBBBBB",
                                  label=f"{NO_RATING_TEXT}: no rating found"))
-        legend_width = sum(text_width(h.get_label(), 7.5) + 0.42 for h in handles)
+        legend_width = sum(text_width(str(h.get_label()), 7.5) + 0.42 for h in handles)
         ncols = len(handles) if legend_width <= inches else (len(handles) + 1) // 2
         legend_rows = -(-len(handles) // ncols)
         fig.legend(handles=handles, loc="lower left",
