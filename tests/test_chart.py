@@ -14,10 +14,17 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from matplotlib.figure import Figure
 
-from conftest import Result
+from conftest import REPO, Result
+from tindex.core import comparison
+from tindex.core.model import Model
+from tindex.core.result import Table
+from tindex.data.dataset import Dataset
+from tindex.render import chart
 
 Run = Callable[..., Result]
 BARS = "▁▂▃▄▅▆▇█"
@@ -33,6 +40,11 @@ def texts(svg: Path) -> list[str]:
     """Every text element of the SVG, one string each (lines of a wrapped text joined)."""
     root = ET.parse(svg).getroot()
     return [" ".join("".join(node.itertext()).split()) for node in root.iter(f"{SVG}text")]
+
+
+def plain(shown: list[str]) -> list[str]:
+    """The texts without note numbers (superscript digits)."""
+    return [re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", "", t) for t in shown]
 
 
 # -- sparklines: terminal tables only ------------------------------------------------------
@@ -99,17 +111,22 @@ def test_machine_formats_never_hold_sparklines(tindex: Run, args: list[str], fmt
 def test_csp_chart_holds_series_labels_axes_title_and_source(tindex: Run, tmp_path: Path
                                                                ) -> None:
     target = tmp_path / "scores.svg"
-    result = tindex("chart", "Kazakhstan", "Kyrgyzstan", "-o", str(target))
+    # A big page: room for every label and for the sources in full.
+    result = tindex("chart", "Kazakhstan", "Kyrgyzstan", "-o", str(target), "--width", "10",
+                    "--height", "8")
     assert result.code == 0, result.err
     assert result.out == ""
     assert result.err == f"tindex: wrote {target}\n"
     shown = texts(target)
     assert "Kazakhstan" in shown and "Kyrgyzstan" in shown  # the legend
     for value in KYRGYZSTAN + KAZAKHSTAN:
-        assert shown.count(value) == 1, value  # every point labelled once
+        assert plain(shown).count(value) == 1, value  # every point labelled once
     assert "Year of data" in shown and "Score" in shown
-    assert any(t.startswith("CSP Index on Torture:") and "Kyrgyzstan" in t for t in shown)
-    assert [str(y) for y in range(2019, 2025)] == [t for t in shown if re.fullmatch(r"20\d\d", t)]
+    assert "CSP Index on Torture: Kazakhstan, Kyrgyzstan" in shown
+    # Notes numbered left to right: the pilot year, 2022, Kazakhstan 2023, Kyrgyzstan 2024.
+    assert [t for t in shown if re.fullmatch(r"20\d\d\D?", t)] == \
+        ["2019¹", "2020", "2021", "2022²", "2023", "2024"]
+    assert "122.51³" in shown and "64.49⁴" in shown
     source = " ".join(shown).split("Sources: ", 1)[1]  # a long source line wraps
     assert source.startswith("1. The Civic Solidarity Platform’s Working Group on the Fight "
                              "Against Torture presents its sixth annual Index on Torture. ")
@@ -123,7 +140,7 @@ def test_one_country_is_enough(tindex: Run, tmp_path: Path) -> None:
     target = tmp_path / "kgz.svg"
     assert tindex("chart", "KGZ", "-o", str(target)).code == 0
     shown = texts(target)
-    assert "Kyrgyzstan" in shown and all(value in shown for value in KYRGYZSTAN)
+    assert "Kyrgyzstan" in shown and all(value in plain(shown) for value in KYRGYZSTAN)
     assert "CSP Index on Torture: Kyrgyzstan" in shown
 
 
@@ -131,7 +148,7 @@ def test_years_can_be_narrowed(tindex: Run, tmp_path: Path) -> None:
     target = tmp_path / "recent.svg"
     assert tindex("chart", "Kyrgyzstan", "--from", "2023", "-o", str(target)).code == 0
     shown = texts(target)
-    assert "80.36" in shown and "64.49" in shown and "34.75" not in shown
+    assert "80.36" in shown and "64.49¹" in shown and "34.75" not in plain(shown)
 
 
 def test_a_chart_is_reproducible(tindex: Run, tmp_path: Path) -> None:
@@ -148,7 +165,17 @@ def test_png_is_a_real_png(tindex: Run, tmp_path: Path) -> None:
     data = target.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 20_000
     width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
-    assert width > 1000 and height > 600
+    assert (width, height) == (975, 600)  # 6.5 x 4 inches at 150 dpi
+
+
+@pytest.mark.parametrize(("size", "pixels"), [(("8", "5"), (1200, 750)), (("4", "3.5"), (600, 525))])
+def test_png_has_the_page_size_asked_for(tindex: Run, tmp_path: Path, size: tuple[str, str],
+                                         pixels: tuple[int, int]) -> None:
+    target = tmp_path / "sized.png"
+    result = tindex("chart", "Kyrgyzstan", "Russia", "--width", size[0], "--height", size[1],
+                    "-o", str(target))
+    assert result.code == 0, result.err
+    assert struct.unpack(">II", target.read_bytes()[16:24]) == pixels
 
 
 
@@ -166,12 +193,13 @@ def test_pdf_is_a_real_pdf(tindex: Run, tmp_path: Path, args: list[str]) -> None
 
 def test_gti_grid_holds_levels_countries_and_pillars(tindex: Run, tmp_path: Path) -> None:
     target = tmp_path / "gti.svg"
-    result = tindex("chart", "--index", "gti", "Kyrgyzstan", "Belarus", "-o", str(target))
+    result = tindex("chart", "--index", "gti", "Kyrgyzstan", "Belarus", "-o", str(target),
+                    "--height", "8")
     assert result.code == 0, result.err
     shown = texts(target)
     assert "Kyrgyzstan" in shown and "Belarus" in shown
     assert "overall" in shown and "1. Political commitment" in shown
-    assert "7. Right to defend and civic space" in shown
+    assert "7. Right to defend and civic space" in " ".join(shown)
     legend = [t for t in shown if t in ("Low", "Moderate", "Considerable", "High", "Very High")]
     # 16 cells from the OMCT factsheets, then the legend in order, lowest risk first.
     assert legend[-5:] == ["Low", "Moderate", "Considerable", "High", "Very High"]
@@ -242,7 +270,9 @@ def test_names_from_data_are_drawn_literally(tindex: Run, data_copy: Path, tmp_p
     shown = " ".join(texts(target))
     # No mathtext, no markup, escaped as XML: the name as written, in title and legend.
     assert shown.count(f"CSP Index on Torture: {name}") == 1
-    assert shown.count(name) == 2
+    # Title, legend, and the note on its 2024 point: where, and the caveat's own words.
+    assert shown.count(name) == 4
+    assert f"3. {name} 2024: The sixth release says {name}'s score" in shown
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess[str]:
@@ -271,3 +301,155 @@ def test_help_loads_neither_matplotlib_nor_pandas() -> None:
         "print('matplotlib' in sys.modules, 'pandas' in sys.modules, code)\n")
     assert "--output" in result.stdout and "--index" in result.stdout
     assert result.stdout.strip().endswith("False False 0")
+
+
+# -- issue 11: charts for reports --------------------------------------------------------
+
+SEVEN = ["Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Moldova", "Russia", "Ukraine"]
+
+
+def _scores(names: list[str]) -> Table:
+    model = Model(Dataset(REPO / "data"))
+    return comparison.score_series(model, model.index("csp"), [model.country(n) for n in names])
+
+
+def _levels(names: list[str]) -> Table:
+    model = Model(Dataset(REPO / "data"))
+    return comparison.component_levels(model, model.index("gti"), [model.country(n) for n in names])
+
+
+def _boxes(fig: Figure, artists: list[Any]) -> list[tuple[float, float, float, float]]:
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [tuple(a.get_window_extent(renderer).extents) for a in artists]
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_title_subtitle_and_notes_are_text_in_the_svg(tindex: Run, tmp_path: Path) -> None:
+    target = tmp_path / "own.svg"
+    result = tindex("chart", "Kyrgyzstan", "Armenia", "--title", "Figure 3: two countries",
+                    "--subtitle", "Scores as published", "-o", str(target))
+    assert result.code == 0, result.err
+    shown = texts(target)
+    assert "Figure 3: two countries" in shown and "Scores as published" in shown
+    assert not any(t.startswith("CSP Index on Torture") for t in shown)
+    assert "1. 2019: The 2019 figures come from the pilot. [csp-2019-pilot]" in shown
+    kgz = [t for t in shown if t.startswith("3. Kyrgyzstan 2024: The sixth release says")]
+    assert len(kgz) == 1 and kgz[0].endswith(" [kgz-2024-stated-change]")
+    assert "Caveats about the whole index: csp-scale, csp-table-split, csp-coverage " \
+        "(tindex caveats ID)." in shown
+
+
+def test_an_empty_subtitle_leaves_it_out(tindex: Run, tmp_path: Path) -> None:
+    target = tmp_path / "bare.svg"
+    assert tindex("chart", "Kyrgyzstan", "--subtitle", "", "-o", str(target)).code == 0
+    assert not any(t.startswith("Published score") for t in texts(target))
+
+
+def test_pdf_is_deterministic_and_undated(tindex: Run, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    for target in (first, second):
+        assert tindex("chart", "Kyrgyzstan", "Kazakhstan", "-o", str(target)).code == 0
+    data = first.read_bytes()
+    assert data.startswith(b"%PDF-") and data == second.read_bytes()
+    assert b"CreationDate" not in data
+
+
+def test_caveat_ring_on_kyrgyzstan_2024_only() -> None:
+    fig = chart.score_figure(_scores(["Kyrgyzstan", "Armenia"]), chart.ChartOptions())
+    ax = fig.axes[0]
+    rings = [line.get_xydata().tolist() for line in ax.get_lines()
+             if line.get_markerfacecolor() == "none"]
+    assert rings == [[[2024.0, 64.49]]]  # the kgz-2024-stated-change caveat
+    fig = chart.score_figure(_scores(["Armenia"]), chart.ChartOptions())
+    assert not [line for line in fig.axes[0].get_lines() if line.get_markerfacecolor() == "none"]
+    # The pilot year is shaded for both: its caveat is about the whole year.
+    assert [(p.get_x(), p.get_width()) for p in fig.axes[0].patches if p.get_facecolor()[0] < 1] \
+        == [(2018.5, 1.0), (2021.5, 1.0)]
+
+
+def test_seven_countries_get_thinned_labels_that_never_overlap() -> None:
+    fig = chart.score_figure(_scores(SEVEN), chart.ChartOptions())
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if re.fullmatch(r"-?\d+\.\d\d[⁰¹²³⁴⁵⁶⁷⁸⁹]*", t.get_text())]
+    assert len(labels) == len(ax.texts)  # every value label: two decimals
+    assert 14 <= len(labels) < 42  # thinned: fewer than every point, at least two a series
+    boxes = _boxes(fig, labels)
+    plot = ax.get_window_extent().extents
+    for n, box in enumerate(boxes):
+        assert plot[0] <= box[0] and box[2] <= plot[2] and plot[1] <= box[1] and box[3] <= plot[3]
+        assert not any(_overlap(box, other) for other in boxes[n + 1:]), labels[n].get_text()
+    shown = {t.get_text() for t in labels}
+    # Marked points always keep their label: Kyrgyzstan 2024 and Ukraine's 2023 wording.
+    assert "64.49⁶" in shown and "92.02⁵" in shown
+    for last in ("127.46", "-95.02", "134.65", "19.89", "80.77"):  # 2024, unmarked series
+        assert last in shown
+
+
+@pytest.mark.parametrize(("kind", "size"), [
+    ("lines", (6.5, 4.0)), ("lines", (4.0, 3.5)), ("lines", (10.0, 6.0)),
+    ("grid", (6.5, 4.0)), ("grid", (4.5, 4.2)), ("grid", (10.0, 6.0))])
+def test_page_parts_never_overlap(size: tuple[float, float], kind: str) -> None:
+    options = chart.ChartOptions(width=size[0], height=size[1])
+    if kind == "lines":
+        fig = chart.score_figure(_scores(["Kazakhstan", "Kyrgyzstan", "Russia"]), options)
+    else:
+        fig = chart.level_figure(_levels(["Kyrgyzstan", "Belarus", "India"]), options)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    parts = [*_boxes(fig, list(fig.texts)), tuple(fig.axes[0].get_tightbbox(renderer).extents),
+             *_boxes(fig, list(fig.legends))]
+    width, height = size[0] * chart.DPI, size[1] * chart.DPI
+    for n, box in enumerate(parts):
+        assert box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height, n
+        assert not any(_overlap(box, other) for other in parts[n + 1:]), n
+
+
+def test_gti_grid_marks_levels_reported_by_the_press(tindex: Run, tmp_path: Path) -> None:
+    target = tmp_path / "gti.svg"
+    result = tindex("chart", "-i", "gti", "Kyrgyzstan", "India", "-o", str(target))
+    assert result.code == 0, result.err
+    shown = texts(target)
+    # India's eight levels come from Clarion India and The Leaflet (data/index_levels.csv).
+    assert [t for t in shown if t.endswith(" †")] == \
+        ["High †", "Considerable †", "High †", "High †", "High †", "High †", "High †", "High †"]
+    assert "† reported by Clarion India, The Leaflet; not published by World Organisation " \
+        "Against Torture (OMCT) itself." in shown
+    alone = tmp_path / "kgz.svg"
+    assert tindex("chart", "-i", "gti", "Kyrgyzstan", "-o", str(alone)).code == 0
+    assert "†" not in " ".join(texts(alone))  # every level from OMCT's factsheet
+
+
+def test_cell_sources_come_with_the_levels() -> None:
+    table = _levels(["Kyrgyzstan", "India"])
+    assert table.publisher == "World Organisation Against Torture (OMCT)"
+    assert table.column_codes == {"Kyrgyzstan": "KGZ", "India": "IND"}
+    assert table.cell_sources[(0, "India")] == ("clarionindia-2025",)
+    assert table.cell_sources[(2, "India")] == ("theleaflet-2025",)
+    assert {table.cell_sources[(row, "Kyrgyzstan")] for row in range(8)} == {("omct-gti-kgz-2025",)}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--width", "1"], "--width 1: give a size from 2 to 40 inches"),
+    (["--height", "nan"], "--height nan: give a size from 2 to 40 inches"),
+    (["--height", "2"], "leaves too little room for the plot under its text: give --height"),
+    (["--width", "2.5"], "too narrow for this plot: give --width"),
+])
+def test_sizes_that_cannot_hold_the_chart(tindex: Run, tmp_path: Path, args: list[str],
+                                          message: str) -> None:
+    target = tmp_path / "chart.svg"
+    result = tindex("chart", *SEVEN, *args, "-o", str(target))
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("tindex: error: ") and result.err.count("\n") == 1
+    assert message in result.err
+    assert not target.exists()
+
+
+def test_docs_show_the_example_charts() -> None:
+    page = (REPO / "docs" / "examples.md").read_text(encoding="utf-8")
+    for image in ("chart-central-asia.png", "chart-gti.png"):
+        assert f"]({image})" in page
+        assert (REPO / "docs" / image).read_bytes().startswith(PNG_MAGIC)

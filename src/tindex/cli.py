@@ -370,12 +370,24 @@ def chart(
     end: ToOption = None,
     year: YearOption = None,
     release: ReleaseOption = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", help="Title instead of the index and countries.", show_default=False)] = None,
+    subtitle: Annotated[str | None, typer.Option(
+        "--subtitle", help="Subtitle instead of the description ('' for none).",
+        show_default=False)] = None,
+    width: Annotated[float, typer.Option(
+        "--width", metavar="INCHES", help="Page width in inches.")] = 6.5,
+    height: Annotated[float, typer.Option(
+        "--height", metavar="INCHES", help="Page height in inches.")] = 4.0,
     data_dir: DataDirOption = None,
 ) -> None:
     """Draw a chart for a report: scores as lines, or levels as a grid."""
     path = Path(output)
     if path.suffix.lower() not in (".svg", ".png", ".pdf"):
         raise UsageError(f"--output {printable(output)}: give a file ending in .svg, .png or .pdf")
+    for name, inches in (("--width", width), ("--height", height)):
+        if not 2 <= inches <= 40:  # also rejects nan
+            raise UsageError(f"{name} {inches:g}: give a size from 2 to 40 inches")
     try:
         from tindex.render import chart as draw
     except ModuleNotFoundError as missing:
@@ -388,10 +400,12 @@ def chart(
     model = _model(ctx, data_dir)
     chosen = model.index(index)
     resolved = [model.country(name) for name in countries]
+    options = draw.ChartOptions(title, subtitle, width, height)
     if chosen.is_score:
-        draw.score_lines(comparison.score_series(model, chosen, resolved, start, end, release), path)
+        draw.score_lines(comparison.score_series(model, chosen, resolved, start, end, release), path,
+                         options)
     else:
-        draw.level_grid(comparison.component_levels(model, chosen, resolved, year), path)
+        draw.level_grid(comparison.component_levels(model, chosen, resolved, year), path, options)
     _warn(model)
     sys.stderr.write(f"tindex: wrote {escape_controls(str(path))}\n")
 

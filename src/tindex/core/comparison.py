@@ -78,6 +78,8 @@ def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats,
         history=lambda: [],
+        column_codes={label: c.iso3 for c, label in zip(countries, names, strict=True)},
+        publisher=index.publisher,
     )
 
 
@@ -155,7 +157,26 @@ def component_levels(model: Model, index: IndexInfo, countries: Sequence[Country
         citations=model.citations([*ids["source_id"].astype(str).unique(),
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats, notes=notes, scale=index.levels,
+        column_codes={label: c.iso3 for c, label in zip(countries, names, strict=True)},
+        cell_sources=_cell_sources(rows, countries, names, shown["component"]),
+        publisher=index.publisher,
     )
+
+
+def _cell_sources(rows: pd.DataFrame, countries: Sequence[Country], names: list[str],
+                  components: pd.Series) -> dict[tuple[int, str], tuple[str, ...]]:
+    """Per shown cell (row label, country column), the sources of that country's level;
+    components are the shown rows' in order (the frame's index is 0..n-1)."""
+    position = {int(component): label for label, component in enumerate(components)}
+    cells: dict[tuple[int, str], tuple[str, ...]] = {}
+    for country, name in zip(countries, names, strict=True):
+        mine = rows[rows["iso3"] == country.iso3]
+        for component, source in zip(mine["component"].fillna(0).astype(int),
+                                     mine["source_id"].astype(str), strict=True):
+            if int(component) in position:
+                key = (position[int(component)], name)
+                cells[key] = tuple(dict.fromkeys((*cells.get(key, ()), *source.split(";"))))
+    return cells
 
 
 def compare_levels(model: Model, index: IndexInfo, countries: Sequence[Country],

@@ -101,6 +101,15 @@ class Table:
     scale: tuple[str, ...] = ()  # for level columns: the levels in order, lowest first
     # Per-row series of values (sparklines), computed only when a renderer asks.
     history: Callable[[], list[list[float]]] | None = None
+    # For columns that hold one country's values: that country's ISO code, so that a
+    # caveat about a country (Caveat.iso3) can be placed on its column.
+    column_codes: dict[str, str] = field(default_factory=dict)
+    # Where the cells of one row come from different sources: (row label, column) -> the
+    # source ids of that one value (the row's source_id column joins them all).
+    cell_sources: dict[tuple[int, str], tuple[str, ...]] = field(default_factory=dict)
+    # Who publishes the index: a value whose sources all have another publisher is a
+    # report by someone else (the press, a partner), not the index's own publication.
+    publisher: str = ""
 
     def role(self, column: str) -> Role:
         return self.roles.get(column, Role.TEXT)
