@@ -1,22 +1,30 @@
-"""Shared helpers: run the CLI in-process the way the console script does."""
+"""Shared helpers: run the CLI in-process the way the console script does.
+
+Checked reads of data files are shared across the session when the files are byte-identical
+(see `_share_checked_reads`): most tests read the bundled data, or a copy with one file broken.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
 from tindex.cli import run
+from tindex.data import Dataset, Problem
+from tindex.schema import TableSpec
 
 # Property tests: a quick run by default, a thorough one in CI (HYPOTHESIS_PROFILE=thorough).
-settings.register_profile("quick", max_examples=25, deadline=None,
+settings.register_profile("quick", max_examples=10, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -24,6 +32,80 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
+
+Read = tuple[pd.DataFrame, list[Problem]]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """One checked read of a table, and the bytes of every file it consulted."""
+
+    needs: tuple[tuple[str, str | None], ...]  # (file name, digest or None when absent)
+    label: str
+    frame: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+
+_READS: dict[tuple[str, str | None], list[_Stored]] = {}
+_NEEDS: dict[str, set[str]] = {}  # table name -> files its check consulted (learned)
+_RECORDING: list[set[str]] = []
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _share_checked_reads() -> Iterator[None]:
+    """Reuse Dataset.read across the session when the files it depends on are byte-identical.
+
+    A CLI run builds a new Dataset, so without this every in-process command re-reads and
+    re-checks the bundled data (and every test's private copy of it) from scratch. A read is a
+    function of the table's file and of the files its cross-table check consults (recorded
+    through Dataset.table and Dataset.has while it runs), so it is reused only when all of them
+    hold the same bytes; problems, which name the directory, are reused only under the same
+    label. Each caller gets a deep copy. Test-only: the code under test is unchanged.
+    """
+    original_read, original_table, original_has = Dataset.read, Dataset.table, Dataset.has
+
+    def note(spec: TableSpec) -> None:
+        for consulted in _RECORDING:
+            consulted.add(spec.filename)
+            consulted.update(_NEEDS.get(spec.name, ()))
+
+    def table(self: Dataset, spec: TableSpec, purpose: str = "") -> pd.DataFrame:
+        note(spec)
+        return original_table(self, spec, purpose)
+
+    def has(self: Dataset, spec: TableSpec) -> bool:
+        note(spec)
+        return original_has(self, spec)
+
+    def read(self: Dataset, spec: TableSpec) -> Read:
+        own = _digest(self.data_dir / spec.filename)
+        for stored in _READS.get((spec.name, own), []):
+            if (not stored.problems or stored.label == self.label_prefix) and all(
+                    _digest(self.data_dir / name) == digest for name, digest in stored.needs):
+                return stored.frame.copy(deep=True), list(stored.problems)
+        _RECORDING.append(set())
+        try:
+            frame, problems = original_read(self, spec)
+        finally:
+            consulted = _RECORDING.pop() - {spec.filename}
+        _NEEDS[spec.name] = consulted
+        needs = tuple((name, _digest(self.data_dir / name)) for name in sorted(consulted))
+        _READS.setdefault((spec.name, own), []).append(
+            _Stored(needs, self.label_prefix, frame.copy(deep=True), tuple(problems)))
+        return frame, problems
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Dataset, "read", read)
+        patch.setattr(Dataset, "table", table)
+        patch.setattr(Dataset, "has", has)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -139,12 +139,14 @@ def bash_answers(data: Path) -> tuple[list[list[str]], str]:
     return replies, " ".join(spec)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("case", "expected"), [(i, e) for i, (_, e) in enumerate(BASH)],
                          ids=[" ".join(w) or "empty" for w, _ in BASH])
 def test_bash(bash_answers: tuple[list[list[str]], str], case: int, expected: list[str]) -> None:
     assert bash_answers[0][case] == expected
 
 
+@pytest.mark.e2e
 def test_bash_inserts_a_multi_word_name_as_one_word(bash_answers: tuple[list[list[str]], str]) -> None:
     replies = bash_answers[0]
     assert shlex.split(replies[4][0]) == ["El Salvador"]  # unquoted: backslashes
@@ -153,6 +155,7 @@ def test_bash_inserts_a_multi_word_name_as_one_word(bash_answers: tuple[list[lis
     assert shlex.split("'" + replies[7][0] + "'") == ["Côte d'Ivoire"]
 
 
+@pytest.mark.e2e
 def test_bash_never_falls_back_to_file_names(bash_answers: tuple[list[list[str]], str]) -> None:
     assert bash_answers[1] == "complete -o nosort -F _tindex_completion tindex"
 
@@ -166,6 +169,7 @@ SHORT = [  # (command line up to the cursor, answers)
 ]
 
 
+@pytest.mark.e2e
 def test_fish(data: Path) -> None:
     fish = shell("fish")
     source = run([fish, "--no-config", "-c", "tindex --show-completion; true"], data)
@@ -178,6 +182,7 @@ def test_fish(data: Path) -> None:
     assert turk == ["Turkmenistan"]  # fish filters out Türkiye itself: it does not fold accents
 
 
+@pytest.mark.e2e
 def test_zsh(data: Path) -> None:
     zsh = shell("zsh")
     source = run([zsh, "-f", "-c", "tindex --show-completion; true"], data)
@@ -197,6 +202,7 @@ def test_zsh(data: Path) -> None:
     assert answers(output)[:-1] == [expected for _, expected in cases]
 
 
+@pytest.mark.e2e
 def test_python_side_formats_per_shell(data: Path) -> None:
     """What each script receives: bash quoted values, zsh and fish raw values with descriptions."""
     env = environment(data) | {"COMP_WORDS": "tindex\nrank\n--pillar\n", "COMP_CWORD": "3"}

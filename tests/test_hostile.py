@@ -327,6 +327,7 @@ def test_missing_environment_directory(monkeypatch: pytest.MonkeyPatch, tindex: 
     assert_one_line_error(tindex("rank"), 2, "TINDEX_DATA_DIR: no such directory")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("content", "args", "code", "fragment"), [
     (b"\x00\x01\x02binary", ["rank"], 1, "binary file"),
     (b"index,iso3,year,score,release,source_id\ncsp,A\xffRM,2020,1,6,csp-2025\n", ["rank"], 1,
@@ -665,15 +666,21 @@ def test_neutralise_formula_leaves_numbers_and_plain_text(text: str) -> None:
     assert neutralise_formula(text) == text
 
 
+@pytest.mark.e2e
 def test_a_colour_terminal_gets_only_tindex_own_styles(hostile_dir: Path) -> None:
     """On a real pseudo-terminal the only escapes are rich's colour codes (SGR)."""
-    for args in (("rank",), ("explain", "KAZ"), ("delta", "KAZ")):
+    shown = {  # a line each command must print, the hostile text in it escaped
+        ("rank",): "   9   [link=https://evil.example]x[/link]",
+        ("explain", "KAZ"): "Esc\\x1b[31mRed\\x1b[0m\\x07 (KAZ)",
+        ("delta", "KAZ"): "Source: \\x1b[2J\\x1b[Hpub, 2024 [s1]",
+    }
+    for args, line in shown.items():
         code, out = on_terminal("--data-dir", str(hostile_dir), *args, env={"COLUMNS": "200"})
         assert code == 0
         assert "\x1b[" in out  # colour is on, so the check below means something
         without_styles = re.sub(r"\x1b\[[0-9;]*m", "", out).replace("\r\n", "\n")
         assert not RAW_CONTROL.search(without_styles), (args, without_styles)
-        assert "[link=https://evil.example]x[/link]" in without_styles or args[0] != "rank"
+        assert any(row.startswith(line) for row in without_styles.splitlines()), (args, without_styles)
 
 
 # -- found in review: line numbers, stray spaces, dates, repeated pillar names -------------

@@ -177,6 +177,7 @@ def test_every_format_character_is_escaped() -> None:
     assert missing == []
 
 
+@pytest.mark.e2e
 def test_pycountry_is_read_only_on_a_miss() -> None:
     script = (
         "import sys\n"

@@ -56,10 +56,10 @@ def datasets(draw: st.DrawFn) -> pd.DataFrame:
     """index_scores rows: some countries, a run of years, a score for most country-years."""
     codes = draw(st.lists(st.sampled_from(sorted(COUNTRIES)), min_size=2, max_size=8, unique=True))
     first = draw(st.integers(1990, 2030))
-    years = list(range(first, first + draw(st.integers(1, 6))))
-    rows = [
+    years = list(range(first, first + draw(st.integers(1, 8))))
+    rows = [  # most country-years measured, so most series are runs of several years
         {"index": "idx", "iso3": code, "year": year, "score": draw(scores), "source_id": "s1"}
-        for code in codes for year in years if draw(st.booleans()) or year == first
+        for code in codes for year in years if draw(st.integers(0, 4)) > 0 or year == first
     ]
     return pd.DataFrame(rows)
 
@@ -102,23 +102,47 @@ def test_rank_is_a_permutation_with_consistent_ties(frame: pd.DataFrame) -> None
             assert worst_first["rank"].is_monotonic_decreasing
 
 
+def _score_of(frame: pd.DataFrame) -> dict[tuple[str, int], float]:
+    return {(str(code), int(year)): float(score)
+            for code, year, score in zip(frame["iso3"], frame["year"], frame["score"], strict=True)}
+
+
 @given(datasets())
-def test_yearly_changes_add_up_to_last_minus_first(frame: pd.DataFrame) -> None:
+def test_yearly_changes_are_differences_from_the_previous_data_year(frame: pd.DataFrame) -> None:
     with data_dir(frame) as directory:
         model, index = opened(directory)
         data_years = sorted(frame["year"].unique().tolist())
+        score = _score_of(frame)
         for country in countries_in(model, frame):
             report = country_changes(model, index, country).frame
-            changes, years = report["change"], report["year"].tolist()
-            assert pd.isna(changes.iloc[0]) or years[0] != data_years[0]
-            # A change exists exactly when the previous data year was measured too ...
-            for i in range(1, len(years)):
-                follows = data_years.index(years[i]) == data_years.index(years[i - 1]) + 1
-                assert pd.notna(changes.iloc[i]) == follows
-            # ... and over an unbroken run the changes add up to last minus first.
-            if all(pd.notna(changes.iloc[1:])):
-                total = report["score"].iloc[-1] - report["score"].iloc[0]
-                assert changes.iloc[1:].sum() == pytest.approx(total, abs=1e-6 * len(report))
+            years = report["year"].tolist()
+            assert years == sorted(year for code, year in score if code == country.iso3)
+            for year, shown, change in zip(years, report["score"], report["change"], strict=True):
+                assert shown == score[(country.iso3, year)]
+                position = data_years.index(year)
+                previous = score.get((country.iso3, data_years[position - 1])) if position else None
+                # A change exactly when the previous year with data was measured too.
+                if previous is None:
+                    assert pd.isna(change), (year, change)
+                else:
+                    assert change == pytest.approx(shown - previous, abs=1e-9), year
+
+
+@given(datasets(), st.data())
+def test_compare_shows_each_countrys_own_scores_in_any_order(frame: pd.DataFrame,
+                                                              data: st.DataObject) -> None:
+    with data_dir(frame) as directory:
+        model, index = opened(directory)
+        everyone = data.draw(st.permutations(countries_in(model, frame)))
+        chosen = everyone[:data.draw(st.integers(2, len(everyone)))]
+        table = compare_scores(model, index, chosen).frame
+        score = _score_of(frame)
+        measured = sorted({year for code, year in score if code in {c.iso3 for c in chosen}})
+        assert table["year"].tolist() == measured
+        for country in chosen:
+            for year, shown in zip(table["year"], table[country.name], strict=True):
+                expected = score.get((country.iso3, int(year)))
+                assert (pd.isna(shown) and expected is None) or shown == expected, (country, year)
 
 
 @given(datasets(), st.data())
