@@ -85,6 +85,8 @@ def _share_checked_reads() -> Iterator[None]:
         return original_has(self, spec)
 
     def read(self: Dataset, spec: TableSpec) -> Read:
+        if self.overlays:  # the user's imports: read as they are, never shared
+            return original_read(self, spec)
         own = _digest(self.data_dir / spec.filename)
         for stored in _READS.get((spec.name, own), []):
             if (not stored.problems or stored.label == self.label_prefix) and all(

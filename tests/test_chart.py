@@ -16,8 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from conftest import REPO, Result
 from tindex.core import comparison
@@ -318,8 +322,14 @@ def _levels(names: list[str]) -> Table:
     return comparison.component_levels(model, model.index("gti"), [model.country(n) for n in names])
 
 
+def _renderer(fig: Figure) -> Any:
+    """The Agg renderer the figure was drawn with (get_renderer is untyped in matplotlib)."""
+    assert isinstance(fig.canvas, FigureCanvasAgg)
+    return fig.canvas.get_renderer()  # type: ignore[no-untyped-call]
+
+
 def _boxes(fig: Figure, artists: list[Any]) -> list[tuple[float, float, float, float]]:
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = _renderer(fig)
     return [tuple(a.get_window_extent(renderer).extents) for a in artists]
 
 
@@ -360,14 +370,15 @@ def test_pdf_is_deterministic_and_undated(tindex: Run, tmp_path: Path) -> None:
 def test_caveat_ring_on_kyrgyzstan_2024_only() -> None:
     fig = chart.score_figure(_scores(["Kyrgyzstan", "Armenia"]), chart.ChartOptions())
     ax = fig.axes[0]
-    rings = [line.get_xydata().tolist() for line in ax.get_lines()
+    rings = [np.asarray(line.get_xydata()).tolist() for line in ax.get_lines()
              if line.get_markerfacecolor() == "none"]
     assert rings == [[[2024.0, 64.49]]]  # the kgz-2024-stated-change caveat
     fig = chart.score_figure(_scores(["Armenia"]), chart.ChartOptions())
     assert not [line for line in fig.axes[0].get_lines() if line.get_markerfacecolor() == "none"]
     # The pilot year is shaded for both: its caveat is about the whole year.
-    assert [(p.get_x(), p.get_width()) for p in fig.axes[0].patches if p.get_facecolor()[0] < 1] \
-        == [(2018.5, 1.0), (2021.5, 1.0)]
+    shaded = [(p.get_x(), p.get_width()) for p in fig.axes[0].patches
+              if isinstance(p, Rectangle) and to_rgba(p.get_facecolor())[0] < 1]
+    assert shaded == [(2018.5, 1.0), (2021.5, 1.0)]
 
 
 def test_seven_countries_get_thinned_labels_that_never_overlap() -> None:
@@ -399,8 +410,10 @@ def test_page_parts_never_overlap(size: tuple[float, float], kind: str) -> None:
     else:
         fig = chart.level_figure(_levels(["Kyrgyzstan", "Belarus", "India"]), options)
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    parts = [*_boxes(fig, list(fig.texts)), tuple(fig.axes[0].get_tightbbox(renderer).extents),
+    renderer = _renderer(fig)
+    tight = fig.axes[0].get_tightbbox(renderer)
+    assert tight is not None
+    parts = [*_boxes(fig, list(fig.texts)), tuple(tight.extents),
              *_boxes(fig, list(fig.legends))]
     width, height = size[0] * chart.DPI, size[1] * chart.DPI
     for n, box in enumerate(parts):

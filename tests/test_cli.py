@@ -445,6 +445,6 @@ def test_every_command_is_documented_in_the_readme() -> None:
     from typer.main import get_group
 
     names = sorted(get_group(app).commands)
-    assert len(names) == 10  # rank delta compare chart explain countries sources caveats ...
+    assert len(names) == 12  # rank delta compare chart explain countries sources caveats ...
     for name in names:
         assert f"tindex {name}" in readme, name

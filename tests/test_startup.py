@@ -72,8 +72,8 @@ def complete(tmp_path: Path, words: str) -> Run:
 
 def test_the_help_cases_cover_every_command() -> None:
     """A command renamed or added is noticed here, so the help check below covers it."""
-    assert COMMANDS == ["caveats", "chart", "compare", "countries", "delta", "explain", "rank",
-                        "revisions", "sources", "validate"]
+    assert COMMANDS == ["agree", "caveats", "chart", "compare", "countries", "delta", "explain",
+                        "import", "rank", "revisions", "sources", "validate"]
 
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], *[[command, "--help"] for command in COMMANDS]],
