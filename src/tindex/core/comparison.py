@@ -156,7 +156,7 @@ def component_levels(model: Model, index: IndexInfo, countries: Sequence[Country
         frame=shown, roles=roles,
         citations=model.citations([*ids["source_id"].astype(str).unique(),
                                    *[i for c in caveats for i in c.source_ids]]),
-        caveats=caveats, notes=notes, scale=index.levels,
+        caveats=caveats, notes=notes, scale=index.best_first,
         column_codes={label: c.iso3 for c, label in zip(countries, names, strict=True)},
         cell_sources=_cell_sources(rows, countries, names, shown["component"]),
         publisher=index.publisher,

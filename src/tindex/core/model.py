@@ -40,6 +40,11 @@ class IndexInfo:
     def higher_is_better(self) -> bool:
         return self.better == "higher"
 
+    @property
+    def best_first(self) -> tuple[str, ...]:
+        """The levels from the best to the worst (Low ... Very High for a risk index)."""
+        return self.levels[::-1] if self.higher_is_better else self.levels
+
 
 @dataclass(frozen=True)
 class Country:

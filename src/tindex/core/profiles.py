@@ -22,6 +22,7 @@ def explain_country(model: Model, country: Country) -> Profile:
     sections: list[Section] = []
     ids: list[str] = []
     indices_in: list[IndexInfo] = []
+    years_in: dict[str, set[int]] = {}
     for index in model.indices.values():
         if index.id in model.imported:
             continue  # shown briefly under "other measures"
@@ -32,6 +33,7 @@ def explain_country(model: Model, country: Country) -> Profile:
             indices_in.append(index)
             table = country_changes(model, index, country)
             frame = table.frame
+            years_in[index.id] = {int(y) for y in frame["year"]}
             last = frame.iloc[-1]
             summary += [
                 (f"{index.id}_latest_year", f"{index.name}: latest year", int(last["year"]), Role.YEAR),
@@ -59,6 +61,7 @@ def explain_country(model: Model, country: Country) -> Profile:
             if mine.empty:
                 continue
             indices_in.append(index)
+            years_in[index.id] = {int(y) for y in mine["year"]}
             year = int(mine["year"].max())
             mine = mine[mine["year"] == year]
             overall = mine[mine["component"].isna()]
@@ -81,7 +84,7 @@ def explain_country(model: Model, country: Country) -> Profile:
                 sections.append(Section(index.id, f"{index.name} {year} by pillar", table=Table(
                     title=f"{index.name} {year} by pillar", frame=frame,
                     roles={"pillar": Role.INTEGER, "pillar_name": Role.LABEL, "level": Role.LEVEL,
-                           "source_id": Role.SOURCES})))
+                           "source_id": Role.SOURCES}, scale=index.best_first)))
     others = other_measures(model, country)
     if others is not None:
         sections.append(Section("other_measures", "Other measures (your imports)", table=others))
@@ -108,7 +111,7 @@ def explain_country(model: Model, country: Country) -> Profile:
                        "source_id": Role.SOURCES})))
             ids += frame["source_id"].tolist()
 
-    caveats = country_caveats(model, country.iso3, [i.id for i in indices_in])
+    caveats = country_caveats(model, country.iso3, years_in)
     specific = [c for c in caveats if not c.general]
     if specific:
         sections.append(Section("caveats", "Caveats", lines=[
@@ -157,10 +160,12 @@ def _history(values: list[float]) -> Callable[[], list[list[float]]]:
     return lambda: [values]
 
 
-def country_caveats(model: Model, iso3: str, indices: list[str]) -> list[Caveat]:
-    """About this country (any index, any year), then those about an index it is in."""
+def country_caveats(model: Model, iso3: str, years: dict[str, set[int]]) -> list[Caveat]:
+    """About this country (any index, any year), then those about an index it is in, for a
+    year it has there (not the caveats of an edition that does not rate it)."""
     return [c for c in model.caveats
-            if c.iso3 == iso3 or (c.iso3 is None and c.index in indices and c.general)]
+            if c.iso3 == iso3 or (c.iso3 is None and c.index in years
+                                  and (c.year is None or c.year in years[c.index]))]
 
 
 def explain_index(model: Model, index: IndexInfo) -> Profile:

@@ -10,6 +10,7 @@ from tindex import schema
 from tindex.core.model import Model, year_span
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError, printable
+from tindex.locate import data_version
 
 if TYPE_CHECKING:
     from tindex.data.imports import Manifest
@@ -37,8 +38,16 @@ def list_sources(model: Model, wanted: list[str] | None = None) -> Table:
     frame = frame.sort_values(["publisher", "date", "source_id"], ignore_index=True)
     roles = {"source_id": Role.LABEL, "title": Role.TEXT, "publisher": Role.TEXT, "date": Role.TEXT,
              "url": Role.TEXT, "note": Role.TEXT, "cited_by_rows": Role.INTEGER}
+    version = data_version(model.dataset.data_dir)
     return Table(title=f"Sources: {len(frame)} (titles in [brackets] are descriptive: the "
-                 "original headline was not recorded)", frame=frame, roles=roles)
+                 "original headline was not recorded)", frame=frame, roles=roles,
+                 notes=[Note(f"Data in use: {_data_label(model)}; newest release of each index: "
+                             f"{version}.")])
+
+
+def _data_label(model: Model) -> str:
+    label = model.dataset.label_prefix.rstrip("/")
+    return "the bundled data" if label == "data" else label
 
 
 def list_caveats(model: Model, wanted: list[str]) -> Table:
@@ -137,6 +146,6 @@ def list_imports(manifests: list[Manifest]) -> Table:
     roles = {"id": Role.LABEL, "file": Role.TEXT, "sha256": Role.TEXT, "version": Role.TEXT,
              "released": Role.TEXT, "imported": Role.TEXT, "indices": Role.TEXT,
              "rows": Role.INTEGER, "years": Role.TEXT, "countries": Role.INTEGER}
-    notes = [] if manifests else [Note("Nothing imported yet: tindex import SOURCE FILE.")]
+    notes = [] if manifests else [Note("Nothing imported yet.")]
     return Table(title=f"Imported data: {len(manifests)} source(s)", frame=frame, roles=roles,
                  notes=notes)

@@ -265,5 +265,5 @@ def rank_levels(model: Model, index: IndexInfo, year: int | None, component: str
         frame=frame, roles=RANK_ROLES,
         citations=model.citations([*frame["source_id"].unique(),
                                    *[i for c in caveats for i in c.source_ids]]),
-        caveats=caveats, notes=notes,
+        caveats=caveats, notes=notes, scale=index.best_first,
     )

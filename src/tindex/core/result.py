@@ -98,7 +98,7 @@ class Table:
     citations: list[Citation] = field(default_factory=list)
     caveats: list[Caveat] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # short facts about the table, drivers
-    scale: tuple[str, ...] = ()  # for level columns: the levels in order, lowest first
+    scale: tuple[str, ...] = ()  # for level columns: the levels from the best to the worst
     # Per-row series of values (sparklines), computed only when a renderer asks.
     history: Callable[[], list[list[float]]] | None = None
     # For columns that hold one country's values: that country's ISO code, so that a

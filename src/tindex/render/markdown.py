@@ -107,6 +107,8 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
         if section.table is not None and not section.table.frame.empty:
             blocks.append(pipe_table(section.table))
         blocks.append("\n".join(f"- {cite(line, block=True)}" for line in section.lines))
-    notes = notes_blocks(result.caveats, [], result.citations)
+    general = [c.caveat_id for c in result.caveats if c.general]
+    pointer = [Note("Caveats about the indices as a whole: " + ", ".join(general) + ".")] if general else []
+    notes = notes_blocks([c for c in result.caveats if not c.general], pointer, result.citations)
     blocks += [heading(2, b.rstrip(":")) if b in ("Notes:", "Sources:") else b for b in notes]
     _write(blocks, out)

@@ -32,11 +32,16 @@ def _console(options: RenderOptions, out: TextIO) -> Console:
                    soft_wrap=False)
 
 
-def _style(text: str, role: Role, color: bool) -> str:
+def _style(text: str, role: Role, color: bool, scale: tuple[str, ...] = ()) -> str:
+    """Colour says what the text already says: rises green, falls red; levels from green
+    (the best third of their scale) through yellow to red (the worst third)."""
     if not color or not text:
         return ""
     if role in (Role.SIGNED, Role.SIGNED_INTEGER, Role.PERCENT):
         return "green" if text.startswith("+") else "red" if text.startswith("-") else ""
+    if role is Role.LEVEL and text in scale and len(scale) > 1:
+        share = scale.index(text) / (len(scale) - 1)
+        return "green" if share < 0.34 else "red" if share > 0.66 else "yellow"
     return ""
 
 
@@ -128,7 +133,7 @@ def _rich_table(table: Table, color: bool, width: int) -> RichTable | None:
                         overflow="fold", min_width=widest if keep_whole else None,
                         no_wrap=keep_whole)
     for row in rows:
-        rich.add_row(*[Text(cell, style=_style(cell, table.role(column), color))
+        rich.add_row(*[Text(cell, style=_style(cell, table.role(column), color, table.scale))
                        for cell, column in zip(row, columns_shown, strict=True)])
     return rich
 

@@ -1,0 +1,139 @@
+"""Every export keeps its provenance: each data command in each format carries source_id and
+caveat_ids, and every caveat id resolves through `tindex caveats`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from markdown_it import MarkdownIt
+
+from conftest import Result
+
+Run = Callable[..., Result]
+
+COMMANDS = [
+    ["rank", "2024"],
+    ["rank", "--index", "gti"],
+    ["delta", "Kyrgyzstan"],
+    ["delta", "--year", "2024"],
+    ["delta", "--from", "2019", "--to", "2024"],
+    ["compare", "Armenia", "Moldova"],
+    ["compare", "--index", "gti", "Kyrgyzstan", "Belarus"],
+    ["compare", "Kazakhstan", "Kyrgyzstan", "--transpose"],
+    ["countries"],
+    ["revisions"],
+]
+TEXT_FORMATS = ["csv", "tsv", "json", "markdown", "html", "latex", "github", "grid", "rst"]
+
+
+def _columns(fmt: str, text: str) -> list[str]:
+    if fmt == "csv":
+        return next(csv.reader(io.StringIO(text)))
+    if fmt == "tsv":
+        return next(csv.reader(io.StringIO(text), delimiter="\t"))
+    if fmt == "json":
+        records = json.loads(text)
+        return list(records[0])
+    return []
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_every_format_keeps_source_and_caveat_ids(tindex: Run, args: list[str], fmt: str) -> None:
+    result = tindex(*args, "--format", fmt)
+    assert result.code == 0 and result.err == "", result.err
+    if fmt in ("csv", "tsv", "json"):
+        assert {"source_id", "caveat_ids"} <= set(_columns(fmt, result.out))
+    else:  # the header row of the table, in whatever markup the format uses
+        header = next(line for line in result.out.splitlines() if "source" in line)
+        assert "source" in header and "caveat" in header.replace("\\_", "_")
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_every_caveat_id_in_an_export_resolves(tindex: Run, args: list[str]) -> None:
+    result = tindex(*args, "--format", "json")
+    assert result.code == 0, result.err
+    ids = {i for record in json.loads(result.out) for i in record["caveat_ids"]}
+    assert all(isinstance(record["caveat_ids"], list) for record in json.loads(result.out))
+    if not ids:
+        return
+    found = tindex("caveats", *sorted(ids), "--format", "json")
+    assert found.code == 0, found.err
+    assert {c["caveat_id"] for c in json.loads(found.out)} == ids
+
+
+def test_the_disputed_figure_travels_with_its_caveat(tindex: Run) -> None:
+    """The journalist's case: Kyrgyzstan 2024 in a pipe says the release text differs."""
+    result = tindex("delta", "kg", "--format", "csv")
+    assert result.code == 0, result.err
+    last = pd.read_csv(io.StringIO(result.out)).iloc[-1]
+    assert (last["year"], last["score"], last["change"]) == (2024, 64.49, -15.87)
+    assert "kgz-2024-stated-change" in str(last["caveat_ids"]).split(";")
+    text = json.loads(tindex("caveats", "kgz-2024-stated-change", "-f", "json").out)[0]["text"]
+    assert "11.29" in text and "15.87" in text
+
+
+def test_csv_whole_numbers_and_bom(tindex: Run) -> None:
+    result = tindex("rank", "2024", "--bom")
+    assert result.code == 0, result.err
+    assert result.out.startswith("\ufeffrank,of,country,iso3,year,")
+    rows = list(csv.reader(io.StringIO(result.out.lstrip("\ufeff"))))
+    assert [r[4] for r in rows[1:]] == ["2024"] * 7  # never 2024.0
+    assert [r[1] for r in rows[1:]] == ["7"] * 7
+
+
+def test_markdown_notes_cite_keys_plainly(tindex: Run) -> None:
+    result = tindex("delta", "Kyrgyzstan", "--format", "markdown")
+    assert result.code == 0, result.err
+    assert "\\[csp-" not in result.out and "tindex caveats" not in result.out
+    assert "drivers.csv" not in result.out
+    html = MarkdownIt("commonmark").enable("table").render(result.out)
+    assert "kgz-2024-stated-change: The sixth release says" in html
+    assert "[csp-2025; csp-2025-birduino]" in html
+
+
+def test_xlsx_has_numbers_notes_and_sources(tindex: Run, tmp_path: Path) -> None:
+    target = tmp_path / "kg.xlsx"
+    result = tindex("delta", "Kyrgyzstan", "-o", str(target))
+    assert result.code == 0 and result.out == "" and result.err == f"tindex: wrote {target}\n"
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["data", "notes", "sources"]
+    data = book["data"]
+    header = [c.value for c in data[1]]
+    assert header[:4] == ["country", "iso3", "year", "score"] and "caveat_ids" in header
+    last = [c.value for c in data[data.max_row]]
+    assert last[2] == 2024 and isinstance(last[2], int)
+    assert last[3] == 64.49 and isinstance(last[3], float)
+    assert data.freeze_panes == "A2" and data["A1"].font.b
+    notes = {row[0]: row for row in book["notes"].iter_rows(min_row=2, values_only=True)}
+    assert notes["kgz-2024-stated-change"][2] == "csp-2025;csp-2025-birduino"
+    sources = {row[0] for row in book["sources"].iter_rows(min_row=2, values_only=True)}
+    assert {"csp-2025", "csp-2024"} <= sources
+
+
+def test_xlsx_stores_formula_like_text_as_text(tindex: Run, data_copy: Path, tmp_path: Path) -> None:
+    countries = data_copy / "countries.csv"
+    countries.write_text(countries.read_text(encoding="utf-8").replace(
+        "KGZ,Kyrgyzstan,name,", 'KGZ,"=HYPERLINK(""http://x"",""y"")",name,'), encoding="utf-8")
+    target = tmp_path / "x.xlsx"
+    result = tindex("delta", "KGZ", "--data-dir", str(data_copy), "-o", str(target))
+    assert result.code == 0, result.err
+    cell = openpyxl.load_workbook(target)["data"]["A2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x","y")'
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.tsv", "out.json", "out.md"])
+def test_output_file_matches_the_format_of_its_suffix(tindex: Run, tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    written = tindex("rank", "2024", "-o", str(target))
+    assert written.code == 0 and written.out == ""
+    fmt = {"md": "markdown"}.get(name.split(".")[1], name.split(".")[1])
+    piped = tindex("rank", "2024", "--format", fmt)
+    assert piped.code == 0 and target.read_text(encoding="utf-8") == piped.out

@@ -1,0 +1,71 @@
+"""A screen read at a glance: the table first, within the row budgets of issue 11, and a
+country's profile about that country only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from conftest import DATA, Result, on_terminal
+
+Run = Callable[..., Result]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("args", "columns", "budget"), [
+    (("rank", "2024"), 80, 24),
+    (("rank", "--index", "gti"), 80, 45),
+    (("explain", "Kyrgyzstan"), 100, 120),
+])
+def test_screens_fit_their_budget(args: tuple[str, ...], columns: int, budget: int) -> None:
+    code, text = on_terminal(*args, env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+    lines = text.rstrip("\n").split("\n")
+    assert code == 0, text
+    assert len(lines) <= budget, f"{len(lines)} rows:\n{text}"
+    assert all(len(line.rstrip()) <= columns for line in lines)
+    first_table_line = next(n for n, line in enumerate(lines) if line.startswith("─") or "──" in line)
+    assert first_table_line <= 14  # the table (or the profile's summary and scores) comes first
+
+
+@pytest.mark.e2e
+def test_terminal_rank_shows_the_table_then_short_notes() -> None:
+    code, text = on_terminal("rank", "2024", env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert code == 0
+    lines = text.splitlines()
+    assert lines[0] == ("CSP Index on Torture 2024: 7 countries, best first (change since 2023)")
+    assert lines[3].split()[:4] == ["1", "Kazakhstan", "134.65", "+12.14"]
+    notes = lines[lines.index(next(line for line in lines if line.startswith("Note ["))):]
+    assert notes[-1] == "Full texts: tindex caveats ID, tindex sources KEY"
+    assert "Source: Civic Solidarity Platform, 2025 [csp-2025]" in notes
+    assert "csp-2025-birduino" not in text  # the copy folds into the release it copies
+
+
+def test_explain_is_about_its_country(tindex: Run) -> None:
+    result = tindex("explain", "Kyrgyzstan", "--format", "json")
+    assert result.code == 0, result.err
+    profile = json.loads(result.out)
+    caveats = profile["caveats"]
+    assert {c["iso3"] for c in caveats} <= {"KGZ", None}
+    assert all(c["index"] in ("csp", "gti", "gti_transparency") for c in caveats if c["iso3"] is None)
+    cited = {s["source_id"] for s in profile["sources"]}
+    # Every source cited is cited by something about Kyrgyzstan: its rows, drivers, facts,
+    # recommendations or its own caveats (the general ones are listed by id only).
+    own = set()
+    for section in profile["sections"].values():
+        own |= {r["source_id"] for r in section["rows"] if "source_id" in r}
+        own |= {i for line in section["lines"] for i in line["source_ids"]}
+    assert cited == own
+    for other in ("togoscoop-2025", "hrnww-2026", "kapitalis-2025", "cronica-2025", "yemnews-2025"):
+        assert other not in cited
+    assert "TGO" not in result.out and "Afghanistan" not in result.out
+
+
+def test_every_country_profile_stays_on_its_country(tindex: Run) -> None:
+    codes = [line.split(",")[0] for line in (DATA / "countries.csv").read_text().splitlines()[1:]
+             if line.split(",")[2] == "name"]
+    for code in codes:
+        result = tindex("explain", code, "--format", "json")
+        assert result.code == 0, (code, result.err)
+        assert {c["iso3"] for c in json.loads(result.out)["caveats"]} <= {code, None}, code
