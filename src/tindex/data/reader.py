@@ -418,6 +418,8 @@ def _ragged_without_quotes(path: Path, width: int) -> tuple[int, int] | object |
 def _first_ragged(block: np.ndarray, width: int) -> tuple[int, int] | None:
     ends = np.flatnonzero(block == 10)
     commas = np.flatnonzero(block == 44)
+    if _all_lines_have(commas, ends, width - 1):
+        return None
     per_line = np.diff(np.searchsorted(commas, ends), prepend=0)
     starts = np.concatenate(([0], ends[:-1] + 1))
     length = ends - starts
@@ -427,6 +429,20 @@ def _first_ragged(block: np.ndarray, width: int) -> tuple[int, int] | None:
         return None
     first = int(np.argmax(bad))
     return first, int(per_line[first]) + 1
+
+
+def _all_lines_have(commas: np.ndarray, ends: np.ndarray, per_line: int) -> bool:
+    """True when every line holds exactly `per_line` commas (the usual case), tested with
+    strided comparisons instead of a search per line (about a third of the scan's time).
+
+    With that many commas in all, line i's commas are commas[i*per_line:(i+1)*per_line];
+    they all sit on line i exactly when the first is after line i-1's end and the last
+    before line i's end. False means "look closer" (blank lines, a ragged row).
+    """
+    if per_line == 0 or len(commas) != per_line * len(ends):
+        return per_line == 0 and len(commas) == 0 and not (np.diff(ends, prepend=-1) == 1).any()
+    return bool((commas[per_line - 1::per_line] < ends).all()
+                and (commas[per_line::per_line] > ends[:-1]).all())
 
 
 def _dtype(column: Column) -> Any:
@@ -464,5 +480,10 @@ def strip(values: pd.Series) -> pd.Series:
 def distinct_values(values: pd.Series) -> Any:
     """The distinct non-empty values; for a categorical column read from CSV, its categories."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.remove_unused_categories().cat.categories
+        # A bitmap over the codes: remove_unused_categories() rewrites every row's code
+        # (about 40 ms per column at 1M rows), this reads them once.
+        categories = values.cat.categories
+        used = np.zeros(len(categories) + 1, dtype=np.bool_)
+        used[values.cat.codes.to_numpy()] = True  # code -1 (empty) marks the last slot
+        return categories[used[:-1]]
     return values.dropna().unique()
