@@ -46,6 +46,7 @@ BASELINES = HERE / "baselines"
 BUNDLED_SCORES = REPO / "data" / "index_scores.csv"
 YEAR = "2024"
 COMPARED = ("Kazakhstan", "Kyrgyzstan")
+RELEASE = "1"  # the release `rank --release` picks in the directories with releases
 GNU_TIME = "/usr/bin/time"  # reports the peak RSS of the command itself (see run_once)
 COMPLETION_ENV = {"_TINDEX_COMPLETE": "complete_bash", "COMP_WORDS": "tindex delta Kaz",
                   "COMP_CWORD": "2"}
@@ -226,32 +227,55 @@ def small_group(python: str, tindex: str) -> Group:
     ])
 
 
-def large_groups(python: str, tindex: str, size: str, with_duckdb: bool) -> list[Group]:
-    directory = WORK / f"data-{size}"
+def data_directory(python: str, size: str, releases: bool) -> tuple[Path, int]:
+    """The synthetic directory for a size (made by generate.py if absent), and its score rows."""
+    directory = WORK / f"data-{size}" if not releases else WORK / f"data-{size}-releases"
     scores = directory / "index_scores.csv"
-    if not scores.is_file() and subprocess.run([python, str(HERE / "generate.py"), size]).returncode:
-        raise SystemExit(f"run.py: no data for size {size!r} (see generate.py's message)")
-    rows = sum(1 for _ in scores.open("rb")) - 1
-    jobs = {
-        "rank": (["rank", YEAR], [YEAR]),
-        "delta": (["delta", "--year", YEAR], [YEAR]),
-        "compare": (["compare", *COMPARED], list(COMPARED)),
-    }
+    if not scores.is_file():
+        extra = ["--releases"] if releases else []
+        if subprocess.run([python, str(HERE / "generate.py"), size, *extra]).returncode:
+            raise SystemExit(f"run.py: no data for size {size!r} (see generate.py's message)")
+    with scores.open("rb") as handle:
+        rows = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b"")) - 1
+    return directory, rows
+
+
+# job -> (tindex arguments, baseline script, baseline arguments, data with releases, target);
+# rank-latest ranks the latest release of each country-year, rank-release one release.
+LARGE_JOBS: dict[str, tuple[list[str], str, list[str], bool, float | None]] = {
+    "rank": (["rank", YEAR], "rank", [YEAR], False, 1.2),
+    "delta": (["delta", "--year", YEAR], "delta", [YEAR], False, 1.2),
+    "compare": (["compare", *COMPARED], "compare", list(COMPARED), False, 1.2),
+    "validate": (["validate"], "validate", [], False, None),
+    "rank-latest": (["rank", YEAR], "rank", [YEAR], True, 1.2),
+    "rank-release": (["rank", YEAR, "--release", RELEASE], "rank", [YEAR, RELEASE],
+                                  True, 1.2),
+    "revisions": (["revisions"], "revisions", [], True, 1.2),
+}
+DUCKDB_JOBS = ("rank", "delta", "compare")  # on the directory without releases
+
+
+def large_groups(python: str, tindex: str, size: str, with_duckdb: bool,
+                 jobs: list[str]) -> list[Group]:
     groups = []
-    for job, (tindex_args, baseline_args) in jobs.items():
-        others = [Command(f"tindex {' '.join(tindex_args)} --format csv",
-                          [tindex, "--data-dir", str(directory), *tindex_args, "--format", "csv"],
-                          target=1.2)]
-        if with_duckdb:
+    for job in jobs:
+        tindex_args, script, baseline_args, releases, target = LARGE_JOBS[job]
+        directory, rows = data_directory(python, size, releases)
+        same_output = script != "validate"  # validate prints its own wording
+        csv_format = ["--format", "csv"] if same_output else []
+        others = [Command(f"tindex {' '.join(tindex_args)}" + (" --format csv" if csv_format else ""),
+                          [tindex, "--data-dir", str(directory), *tindex_args, *csv_format],
+                          target=target)]
+        if with_duckdb and job in DUCKDB_JOBS:
             # DuckDB rounds the exact decimal, pandas the binary float: a half may round the
             # other way in the last printed digit (0.1 for pct_change).
             others.append(Command("duckdb (reference)", [python, str(BASELINES / "duckdb_jobs.py"),
-                                                         job, str(scores), *baseline_args],
+                                                         job, str(directory), *baseline_args],
                                   tolerance=0.1 + 1e-9))
         groups.append(Group(f"{job}, {rows:,} rows ({directory.name})", Command(
-            "pandas with dtype hints", [python, str(BASELINES / f"pandas_{job}.py"), str(scores),
-                                        *baseline_args]), others, rows=rows,
-                            same_output=True))
+            "pandas with dtype hints", [python, str(BASELINES / f"pandas_{script}.py"),
+                                        str(directory), *baseline_args]), others, rows=rows,
+                            same_output=same_output))
     return groups
 
 
@@ -374,9 +398,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--suites", default="startup,small,large",
                         help="comma-separated: startup, small, large (default: all)")
-    parser.add_argument("--sizes", default="100k,1m,max",
+    parser.add_argument("--sizes", default="100k,1m,10m",
                         help="data sizes for the large suite (generate.py names; default "
-                             "100k,1m,max; max = the schema's limit, 2,489,751 rows)")
+                             "100k,1m,10m; max = the schema's limit, 13.4M rows)")
+    parser.add_argument("--jobs", default=",".join(LARGE_JOBS),
+                        help="large-suite jobs, comma-separated (default: all: "
+                             + ", ".join(LARGE_JOBS) + ")")
     parser.add_argument("--runs", type=int, default=21, help="rounds for startup/small (21)")
     parser.add_argument("--large-runs", type=int, default=5, help="rounds per large job (5)")
     parser.add_argument("--no-duckdb", action="store_true", help="skip the DuckDB reference")
@@ -397,6 +424,10 @@ def main() -> None:
     unknown = suites - {"startup", "small", "large"}
     if unknown:
         parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}")
+    jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
+    unknown_jobs = [j for j in jobs if j not in LARGE_JOBS]
+    if unknown_jobs:
+        parser.error(f"unknown job(s): {', '.join(unknown_jobs)}")
     with_duckdb = not args.no_duckdb and _version("duckdb") != "not installed"
     if "large" in suites and not args.no_duckdb and not with_duckdb:
         print("run.py: duckdb is not installed (pip install -r benchmarks/requirements.txt); "
@@ -420,7 +451,7 @@ def main() -> None:
     large: list[Group] = []
     if "large" in suites:
         for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
-            large += large_groups(args.python, tindex, size, with_duckdb)
+            large += large_groups(args.python, tindex, size, with_duckdb, jobs)
         groups += [(g, args.large_runs) for g in large]
 
     markdown = [f"Machine: {header}"]

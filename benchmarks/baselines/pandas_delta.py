@@ -1,4 +1,5 @@
 """`tindex delta --year YEAR --format csv` written by hand: pandas with dtype hints, no checks.
+python pandas_delta.py DATA_DIR YEAR
 
 Every country's change into YEAR from the previous year with data, largest rise first;
 percentage change only from a positive base without a sign flip.
@@ -7,22 +8,23 @@ percentage change only from a positive base without a sign flip.
 import sys
 
 import pandas as pd
+from common import latest, names, scores
 
-DTYPES = {"country": "category", "iso3": "category", "year": "int64", "score": "float64",
-          "source_id": "category"}
-scores = pd.read_csv(sys.argv[1], dtype=DTYPES, usecols=list(DTYPES))
-year = int(sys.argv[2])
-previous = scores.loc[scores["year"] < year, "year"].max()
+directory, year = sys.argv[1], int(sys.argv[2])
+table = scores(directory)
+previous = table.loc[table["year"] < year, "year"].max()
+table = latest(table[table["year"].isin([year, previous])])
 
 
 def ranked(y: int) -> pd.DataFrame:
-    rows = scores[scores["year"] == y]
+    rows = table[table["year"] == y]
     return rows.assign(rank=rows["score"].rank(method="min", ascending=False).astype("Int64"))
 
 
 both = ranked(year).merge(ranked(previous)[["iso3", "score", "rank"]], on="iso3", how="left",
                           suffixes=("", "_before"))
 before, after = both["score_before"], both["score"]
+both["country"] = both["iso3"].astype(str).map(names(directory))
 both["previous"] = before
 both["change"] = (after - before).round(2)
 both["pct_change"] = ((after - before) / before.where((before > 0) & (after >= 0)) * 100).round(1)
@@ -30,6 +32,7 @@ both["pct_change"] = ((after - before) / before.where((before > 0) & (after >= 0
 common = both["score_before"].notna()
 both["rank_change"] = (both.loc[common, "score_before"].rank(method="min", ascending=False)
                        - both.loc[common, "score"].rank(method="min", ascending=False)).astype("Int64")
+both["caveat_ids"] = ""  # the directory has no caveats.csv
 both = both.sort_values(["change", "country"], ascending=[False, True], na_position="last")
-both[["country", "iso3", "previous", "score", "change", "pct_change", "rank", "rank_change",
-      "source_id"]].to_csv(sys.stdout, index=False)
+both[["country", "iso3", "year", "previous", "score", "change", "pct_change", "rank",
+      "rank_change", "source_id", "caveat_ids"]].to_csv(sys.stdout, index=False)
