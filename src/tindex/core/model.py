@@ -221,11 +221,15 @@ class Model:
 
     def measured(self, index: IndexInfo, year: int) -> int | None:
         """How many countries the publisher measured that year, where the data says."""
+        return self._measured.get((index.id, year))
+
+    @cached_property
+    def _measured(self) -> dict[tuple[str, int], int]:
         coverage = self.dataset.optional(schema.COVERAGE)
         if coverage is None:
-            return None
-        row = coverage[(coverage["index"] == index.id) & (coverage["year"] == year)]
-        return int(row["measured"].iloc[0]) if not row.empty else None
+            return {}
+        return {(str(i), int(y)): int(m) for i, y, m in
+                zip(coverage["index"], coverage["year"], coverage["measured"], strict=True)}
 
     # -- provenance -------------------------------------------------------------------------
 

@@ -58,6 +58,7 @@ class Dataset:
         self.overlays = list(overlays)
         self._tables: dict[str, pd.DataFrame] = {}
         self._parts: dict[str, list[_Part]] = {}
+        self._names: dict[str, str] | None = None
         self.warnings: list[Problem] = []
 
     def label(self, spec: TableSpec) -> str:
@@ -147,9 +148,11 @@ class Dataset:
 
     def country_names(self) -> dict[str, str]:
         """iso3 -> the one display name of each country in countries.csv."""
-        countries = self.table(schema.COUNTRIES, "country names")
-        names = countries[countries["kind"] == "name"]
-        return dict(zip(names["iso3"].astype(str), names["name"].astype(str), strict=True))
+        if self._names is None:
+            countries = self.table(schema.COUNTRIES, "country names")
+            names = countries[countries["kind"] == "name"]
+            self._names = dict(zip(names["iso3"].astype(str), names["name"].astype(str), strict=True))
+        return self._names
 
     def aliases(self) -> dict[str, str]:
         countries = self.table(schema.COUNTRIES, "country names")
