@@ -59,7 +59,33 @@ def refresh(text: str) -> str:
     return BLOCK.sub(replace, text)
 
 
+FORMAT_USE = re.compile(r"(?:--format|-f)[ =]`?([A-Za-z_]+)")
+FORMAT_BULLET = re.compile(r"^- `--format`.*?(?=^\S|^- |\Z)", re.MULTILINE | re.DOTALL)
+
+
+def formats_named(text: str) -> set[str]:
+    """Every format the prose names: after --format/-f, and in the bullet listing them."""
+    named = set(FORMAT_USE.findall(text))
+    for bullet in FORMAT_BULLET.findall(text):
+        named |= {word for word in re.findall(r"`([a-z_]+)`", bullet)}
+    return named
+
+
+def refused_formats(pages: list[Path]) -> list[str]:
+    """Formats named in the docs that --format would refuse (e.g. a tabulate format that
+    tindex leaves out because it passes text through as markup)."""
+    from tindex.render.formats import OutputFormat
+
+    accepted = {f.value for f in OutputFormat} | {"md"}
+    return sorted({name for page in pages for name in formats_named(page.read_text(encoding="utf-8"))}
+                  - accepted)
+
+
 def main() -> int:
+    refused = refused_formats(PAGES)
+    if refused:
+        sys.stderr.write(f"formats named in the docs but refused by --format: {', '.join(refused)}\n")
+        return 1
     stale = []
     for page in PAGES:
         current = page.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,16 @@ def test_ci_runs_the_readmes_setup_and_test_commands() -> None:
           if re.match(r"([A-Z_][A-Z0-9_]*=\S*\s+)*python ", line)]
     assert ["python", "-m", *install] in ci
     assert test in ci
+
+
+def test_the_docs_name_only_formats_that_format_accepts(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        from readme_examples import PAGES, refused_formats
+    finally:
+        sys.path.pop(0)
+    assert refused_formats(PAGES) == []
+    page = tmp_path / "page.md"
+    page.write_text("- `--format` (`-f`) always wins: `table`, `csv`, `mediawiki`\n"
+                    "Or `tindex rank -f moinmoin`.\n", encoding="utf-8")
+    assert refused_formats([page]) == ["mediawiki", "moinmoin"]

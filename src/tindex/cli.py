@@ -266,7 +266,9 @@ def rank(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Who leads and who trails in a year: best first (highest score, or lowest risk)."""
+    """Who leads and who trails in a year.
+
+    Best first: the highest score, or the lowest risk; ties share a rank."""
     from tindex.core import ranking
 
     def build(model: "Model") -> "Table":
@@ -296,8 +298,10 @@ def delta(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """How a country moved and why; every country's change into a year (--year) or over a
-    span (--from/--to without a country)."""
+    """How a country moved, and why.
+
+    One country year by year with the published drivers; every country's change into a
+    year (--year), or over a span (--from/--to without a country)."""
     from tindex.core import changes
 
     if country is not None and year is not None:
@@ -339,7 +343,9 @@ def compare(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Countries side by side: scores per year with the gap, or levels per pillar."""
+    """Countries side by side, with the gap.
+
+    Scores per year (with the gap for two countries), or levels per pillar."""
     from tindex.core import comparison
 
     def build(model: "Model") -> "Table":
@@ -381,7 +387,9 @@ def chart(
         "--height", metavar="INCHES", help="Page height in inches.")] = 4.0,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Draw a chart for a report: scores as lines, or levels as a grid."""
+    """A chart for a report (SVG, PNG or PDF).
+
+    Scores as lines, or levels as a grid; caveats marked and footnoted."""
     path = Path(output)
     if path.suffix.lower() not in (".svg", ".png", ".pdf"):
         raise UsageError(f"--output {printable(output)}: give a file ending in .svg, .png or .pdf")
@@ -422,7 +430,9 @@ def explain(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """A profile of a country (scores, drivers, levels, facts, caveats, sources) or an index."""
+    """A profile of a country or an index.
+
+    Scores, drivers, levels, facts, caveats, recommendations and sources."""
     from tindex.core import profiles
 
     _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
@@ -438,7 +448,7 @@ def countries(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Who is covered: the years each index has for each country, and facts held."""
+    """Who is covered, by which index, for which years."""
     from tindex.core import provenance
 
     _emit(ctx, Output(fmt, no_color, data_dir, output, bom), provenance.list_countries)
@@ -455,7 +465,9 @@ def sources(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """The bibliography behind every figure: title, publisher, date, URL."""
+    """The bibliography behind every figure.
+
+    Title, publisher, date and URL of each source (or of the KEYs given)."""
     from tindex.core import provenance
 
     _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
@@ -475,7 +487,9 @@ def caveats(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """What to keep in mind: the caveats, by id or country, with their sources."""
+    """What to keep in mind: caveats and their sources.
+
+    By caveat id (from an export's caveat_ids), country or index."""
     from tindex.core import provenance
 
     _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
@@ -493,7 +507,9 @@ def revisions(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Values that changed between releases: each release's value and the change."""
+    """Values changed between releases.
+
+    Each release's value of every country-year that differs, and the change."""
     from tindex.core import changes
 
     _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
@@ -521,8 +537,10 @@ def import_(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Add another publisher's torture index from its downloaded file (stored in your user data
-    directory, layered over the data in use); --list shows imports, --remove ID drops one."""
+    """Import a V-Dem, PTS, CIRIGHTS or HRMI file.
+
+    Stored in your user data directory, layered over the data in use; --list shows the
+    imports, --remove ID drops one."""
     if show or remove is not None:
         _refuse(("SOURCE", source), ("FILE", file), needs="an import (not with --list or --remove)")
     if show and remove is not None:
@@ -592,8 +610,10 @@ def agree(
     no_color: NoColorOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Do two indices put countries in the same order? Spearman and Kendall rank correlation
-    per year, each index in its own direction (positive = agreement)."""
+    """Do two indices order countries alike?
+
+    Spearman and Kendall rank correlation per year, each index in its own direction
+    (positive = agreement)."""
     from tindex.core import agreement
 
     _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
@@ -609,8 +629,10 @@ def validate(
         autocompletion=complete_directory, show_default=False)] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Check a data directory: every problem as file:line: column: problem (value), then the
-    plausibility warnings (future years, outliers, thin years), which do not fail."""
+    """Check a data directory and list every problem.
+
+    Each as file:line: column: problem (value), then the plausibility warnings (future
+    years, outliers, thin years), which do not fail."""
     chosen = path if path is not None else data_dir if data_dir is not None else \
         (ctx.obj or {}).get("data_dir")
     directory = choose_data_dir(chosen, "PATH" if path is not None else "--data-dir")
