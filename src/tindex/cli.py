@@ -11,6 +11,7 @@ completion stay fast.
 
 import contextlib
 import gc
+import io
 import os
 import signal
 import sys
@@ -161,12 +162,27 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     options = RenderOptions(fmt, _use_color(output.no_color) and output.path is None,
                             _terminal_width(), output.bom, data_version(model.dataset.data_dir))
     if output.path is None:
-        render(result, options, sys.stdout)
+        buffer = _StdoutBuffer()
+        render(result, options, buffer)
+        sys.stdout.write(buffer.getvalue())  # one write: it fails whole or not at all
         return
     _write_atomically(Path(output.path), lambda handle: render_binary(result, options, handle)
                       if fmt is OutputFormat.XLSX else None,
                       None if fmt is OutputFormat.XLSX else lambda text: render(result, options, text))
     sys.stderr.write(f"tindex: wrote {escape_controls(output.path)}\n")
+
+
+class _StdoutBuffer(io.StringIO):
+    """Collects the rendered output, so that text the terminal's encoding cannot show
+    (PYTHONIOENCODING=ascii) fails before any of it is written, not half way. It answers
+    isatty() and encoding as stdout does, so the renderers choose as they would for stdout."""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return sys.stdout.isatty()
 
 
 def _write_atomically(path: Path, write_binary: "Callable[..., object]",

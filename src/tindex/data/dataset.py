@@ -8,6 +8,7 @@ or a level not on its scale stops any command with one line naming file:line, no
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -39,14 +40,33 @@ class Dataset:
         return self.label_prefix + spec.filename
 
     def has(self, spec: TableSpec) -> bool:
-        return (self.data_dir / spec.filename).is_file()
+        """The file is there and is a regular file (see unreadable() for the other cases)."""
+        try:
+            return (self.data_dir / spec.filename).is_file()
+        except OSError:  # e.g. a directory that may not be searched
+            return False
+
+    def unreadable(self, spec: TableSpec) -> str | None:
+        """Why a name that is in the directory cannot be read as a table, or None when it
+        is a regular file or absent: a directory, a dangling link or a pipe in its place is
+        a problem to report, never a file to skip (or, for a pipe, to block on)."""
+        path = self.data_dir / spec.filename
+        try:
+            if not os.path.lexists(path) or path.is_file():
+                return None
+            if path.is_symlink():
+                return "a symbolic link to nothing readable"
+            return "a directory, not a file" if path.is_dir() else "not a regular file"
+        except OSError as error:
+            return f"cannot read: {error.strerror or error}"
 
     def table(self, spec: TableSpec, purpose: str = "") -> pd.DataFrame:
         """The checked table; a missing or broken file raises DataError (one line)."""
         if spec.name not in self._tables:
             if not self.has(spec):
                 needed = f" ({purpose})" if purpose else ""
-                raise DataError(f"{self.label(spec)}: file not found{needed}")
+                raise DataError(f"{self.label(spec)}: {self.unreadable(spec) or 'file not found'}"
+                                f"{needed}")
             frame, problems = self.read(spec)
             errors = [p for p in problems if not p.warning]
             if errors:
@@ -57,7 +77,7 @@ class Dataset:
 
     def optional(self, spec: TableSpec) -> pd.DataFrame | None:
         """The table, or None when the data directory does not have that file."""
-        return self.table(spec) if self.has(spec) else None
+        return self.table(spec) if self.has(spec) or self.unreadable(spec) else None
 
     def read(self, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
         """Read and check one table, returning every problem found (for `validate`)."""
@@ -337,7 +357,10 @@ def validate(dataset: Dataset) -> tuple[list[Problem], dict[str, int]]:
     counts: dict[str, int] = {}
     for spec in schema.ALL_TABLES:
         if not dataset.has(spec):
-            if spec.required_file:
+            reason = dataset.unreadable(spec)
+            if reason is not None:
+                problems.append(Problem(dataset.label(spec), None, None, reason))
+            elif spec.required_file:
                 problems.append(Problem(dataset.label(spec), None, None, "file not found"))
             continue
         try:
