@@ -530,6 +530,9 @@ def validate(
 # -- entry point ---------------------------------------------------------------------------
 
 
+INTERRUPTED = 130  # the shell's code for a run ended by SIGINT
+
+
 def _fail(message: str, code: int) -> int:
     with contextlib.suppress(OSError, ValueError):  # stderr itself may be closed
         sys.stderr.write("tindex: error: " + " ".join(message.split()) + "\n")
@@ -543,7 +546,7 @@ def run(argv: list[str] | None = None) -> int:
     except TindexError as error:
         return _fail(error.message, error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        return _fail("interrupted", 130)
+        return _fail("interrupted", INTERRUPTED)
     except typer.Exit as done:
         return int(done.exit_code)
     except BrokenPipeError:
@@ -564,6 +567,8 @@ def run(argv: list[str] | None = None) -> int:
             raise
         return _fail(f"internal error: {type(error).__name__}: {escape_controls(str(error))} "
                      "(set TINDEX_DEBUG=1 to see where)", EXIT_DATA)
+    if result == INTERRUPTED:  # typer turns Ctrl-C inside a command into a returned 130
+        return _fail("interrupted", INTERRUPTED)
     return int(result) if isinstance(result, int) else 0
 
 
