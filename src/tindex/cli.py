@@ -11,6 +11,7 @@ completion stay fast.
 
 import contextlib
 import gc
+import io
 import os
 import signal
 import sys
@@ -168,12 +169,27 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     options = RenderOptions(fmt, _use_color(output.no_color) and output.path is None,
                             _terminal_width(), output.bom, data_version(model.dataset.data_dir))
     if output.path is None:
-        render(result, options, sys.stdout)
+        buffer = _StdoutBuffer()
+        render(result, options, buffer)
+        sys.stdout.write(buffer.getvalue())  # one write: it fails whole or not at all
         return
     _write_atomically(Path(output.path), lambda handle: render_binary(result, options, handle)
                       if fmt is OutputFormat.XLSX else None,
                       None if fmt is OutputFormat.XLSX else lambda text: render(result, options, text))
     sys.stderr.write(f"tindex: wrote {escape_controls(output.path)}\n")
+
+
+class _StdoutBuffer(io.StringIO):
+    """Collects the rendered output, so that text the terminal's encoding cannot show
+    (PYTHONIOENCODING=ascii) fails before any of it is written, not half way. It answers
+    isatty() and encoding as stdout does, so the renderers choose as they would for stdout."""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return sys.stdout.isatty()
 
 
 def _write_atomically(path: Path, write_binary: "Callable[..., object]",
@@ -659,6 +675,9 @@ def validate(
 # -- entry point ---------------------------------------------------------------------------
 
 
+INTERRUPTED = 130  # the shell's code for a run ended by SIGINT
+
+
 def _fail(message: str, code: int) -> int:
     with contextlib.suppress(OSError, ValueError):  # stderr itself may be closed
         sys.stderr.write("tindex: error: " + " ".join(message.split()) + "\n")
@@ -672,7 +691,7 @@ def run(argv: list[str] | None = None) -> int:
     except TindexError as error:
         return _fail(error.message, error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        return _fail("interrupted", 130)
+        return _fail("interrupted", INTERRUPTED)
     except typer.Exit as done:
         return int(done.exit_code)
     except BrokenPipeError:
@@ -693,6 +712,8 @@ def run(argv: list[str] | None = None) -> int:
             raise
         return _fail(f"internal error: {type(error).__name__}: {escape_controls(str(error))} "
                      "(set TINDEX_DEBUG=1 to see where)", EXIT_DATA)
+    if result == INTERRUPTED:  # typer turns Ctrl-C inside a command into a returned 130
+        return _fail("interrupted", INTERRUPTED)
     return int(result) if isinstance(result, int) else 0
 
 

@@ -232,6 +232,7 @@ CAVEATS = TableSpec(
     (
         Column("caveat_id", Kind.SLUG),
         Column("index", Kind.SLUG, required=False),
+        Column("country", Kind.TEXT, required=False, categorical=True, optional_column=True),
         Column("iso3", Kind.ISO3, required=False),
         Column("year", Kind.INT, required=False, minimum=1, maximum=9999),
         Column("text", Kind.TEXT),

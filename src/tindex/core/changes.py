@@ -16,9 +16,11 @@ from tindex.core.ranking import (
     head_with_ties,
     percent_change,
     previous_year,
+    rounded,
     row_caveats,
     score_ranks,
     series_until,
+    too_large_note,
     with_previous,
 )
 from tindex.core.result import Note, Role, Table
@@ -123,6 +125,7 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
     caveats = [c for c in caveats if c.caveat_id in shown_ids]
     found = drivers(model, index, country.iso3, frame["year"].tolist())
     notes = [Note(span_summary(frame))] if len(frame) > 1 else []
+    notes += too_large_note(frame["change"], frame["score"], table.loc[keep, "previous"])
     notes += driver_lines(found)
     first, last = int(frame["year"].iloc[0]), int(frame["year"].iloc[-1])
     return Table(
@@ -224,8 +227,9 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
         ["_order", "country"], ascending=[reverse, True], na_position="last",
         ignore_index=True).drop(columns="_order")
     frame = head_with_ties(frame, top, "change")
-    gaps = frame.loc[frame["change"].isna(), "country"].tolist()
-    notes = []
+    missing = frame["score_from"].isna() | frame["score_to"].isna()
+    gaps = frame.loc[missing, "country"].tolist()
+    notes = too_large_note(frame["change"], frame["score_to"], frame["score_from"])
     if gaps:
         notes.append(Note(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
                      "(years_held shows the years there are)."))
@@ -254,7 +258,10 @@ def revisions(model: Model, index: IndexInfo) -> Table:
     changed = spread[spread > 1].index
     keyed = rows.set_index(["iso3", "year"])
     found = keyed.loc[keyed.index.isin(changed)].reset_index().sort_values(["iso3", "year", "release"])
-    found["change"] = found.groupby(["iso3", "year"])["score"].diff().round(2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = found.groupby(["iso3", "year"])["score"].diff()
+    found["change"] = rounded(change.where(np.isfinite(change)))
+    before = found.groupby(["iso3", "year"])["score"].shift()
     frame = pd.DataFrame({
         "country": model.name_of(found["iso3"]).to_numpy(),
         "iso3": found["iso3"].to_numpy(),
@@ -277,5 +284,6 @@ def revisions(model: Model, index: IndexInfo) -> Table:
         citations=model.citations([*frame["source_id"].unique(),
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats,
-        notes=[] if count else [Note("No value differs between the releases in the data.")],
+        notes=too_large_note(found["change"], found["score"], before)
+        + ([] if count else [Note("No value differs between the releases in the data.")]),
     )

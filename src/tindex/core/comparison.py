@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tindex.core.model import Country, IndexInfo, Model
-from tindex.core.ranking import check_year, difference, row_caveats
+from tindex.core.ranking import check_year, difference, row_caveats, too_large_note
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError
 
@@ -106,6 +106,7 @@ def compare_scores(model: Model, index: IndexInfo, countries: Sequence[Country],
     if len(countries) == 2:
         frame.insert(3, "gap", difference(frame[names[0]], frame[names[1]]))
         table.roles = table.roles | {"gap": Role.SIGNED}
+        table.notes = table.notes + too_large_note(frame["gap"], frame[names[0]], frame[names[1]])
         title += f" (gap = {countries[0].name} minus {countries[1].name})"
     table.title = title
     return table

@@ -70,16 +70,31 @@ def difference(after: pd.Series, before: pd.Series) -> pd.Series:
     blank (a note says so) rather than shown as inf."""
     with np.errstate(over="ignore", invalid="ignore"):
         change = after.astype(float) - before.astype(float)
-    return change.where(np.isfinite(change)).round(2)
+    return rounded(change.where(np.isfinite(change)))
+
+
+def rounded(values: pd.Series, digits: int = 2) -> pd.Series:
+    """values rounded to `digits` decimals. Rounding scales by 10**digits, which turns a
+    value near the float limit (1.7e308) into inf: such values have no decimals to
+    round, so they are kept as they are."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = values.round(digits)
+    return result.where(~np.isinf(result.to_numpy(dtype=float)), values)
+
+
+def too_large_note(change: pd.Series, after: pd.Series, before: pd.Series) -> list[Note]:
+    """The TOO_LARGE note when a change between two present scores had to be left blank."""
+    blank = change.isna().to_numpy() & after.notna().to_numpy() & before.notna().to_numpy()
+    return [Note(TOO_LARGE)] if blank.any() else []
 
 
 def percent_change(before: pd.Series, after: pd.Series) -> pd.Series:
-    """Percentage change only where it means something: a positive base, no sign flip,
-    and a finite result."""
-    meaningful = (before > 0) & (after >= 0)
+    """Percentage change only where it means something: a positive base that does not
+    show as 0.00 (from 1e-300 a "percentage" is only noise), no sign flip, a finite result."""
+    meaningful = (before >= 0.005) & (after >= 0)
     with np.errstate(all="ignore"):
         pct = (after - before) / before.where(meaningful) * 100
-    return pct.where(np.isfinite(pct)).round(1)
+    return rounded(pct.where(np.isfinite(pct)), 1)
 
 
 def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.DataFrame:

@@ -14,6 +14,7 @@ already has is refused, except a country that is already named, which keeps the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,8 +66,13 @@ class Dataset:
         return self.label_prefix + spec.filename
 
     def has(self, spec: TableSpec) -> bool:
-        return (self.data_dir / spec.filename).is_file() or any(
-            (overlay / spec.filename).is_file() for overlay in self.overlays)
+        """The file is there as a regular file (here or in an overlay; see unreadable()
+        for the other cases)."""
+        try:
+            return (self.data_dir / spec.filename).is_file() or any(
+                (overlay / spec.filename).is_file() for overlay in self.overlays)
+        except OSError:  # e.g. a directory that may not be searched
+            return False
 
     def from_overlay(self, spec: TableSpec) -> np.ndarray:
         """Per row of the loaded table: True where the row comes from an overlay."""
@@ -76,12 +82,27 @@ class Dataset:
             mask[part.start:part.start + part.rows] = part.overlay
         return mask
 
+    def unreadable(self, spec: TableSpec) -> str | None:
+        """Why a name that is in the directory cannot be read as a table, or None when it
+        is a regular file or absent: a directory, a dangling link or a pipe in its place is
+        a problem to report, never a file to skip (or, for a pipe, to block on)."""
+        path = self.data_dir / spec.filename
+        try:
+            if not os.path.lexists(path) or path.is_file():
+                return None
+            if path.is_symlink():
+                return "a symbolic link to nothing readable"
+            return "a directory, not a file" if path.is_dir() else "not a regular file"
+        except OSError as error:
+            return f"cannot read: {error.strerror or error}"
+
     def table(self, spec: TableSpec, purpose: str = "") -> pd.DataFrame:
         """The checked table; a missing or broken file raises DataError (one line)."""
         if spec.name not in self._tables:
             if not self.has(spec):
                 needed = f" ({purpose})" if purpose else ""
-                raise DataError(f"{self.label(spec)}: file not found{needed}")
+                raise DataError(f"{self.label(spec)}: {self.unreadable(spec) or 'file not found'}"
+                                f"{needed}")
             frame, problems = self.read(spec)
             errors = [p for p in problems if not p.warning]
             if errors:
@@ -92,7 +113,7 @@ class Dataset:
 
     def optional(self, spec: TableSpec) -> pd.DataFrame | None:
         """The table, or None when the data directory does not have that file."""
-        return self.table(spec) if self.has(spec) else None
+        return self.table(spec) if self.has(spec) or self.unreadable(spec) else None
 
     def read(self, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
         """Read and check one table, returning every problem found (for `validate`)."""
@@ -423,11 +444,11 @@ def _outliers(frame: pd.DataFrame) -> np.ndarray:
     # so that its temporaries stay small (whole-column ones added ~80 MB at 1M rows).
     series, span = combined_codes(frame, ["index", "iso3"])
     scores = frame["score"].to_numpy(dtype=float)
-    count_of = np.bincount(series, minlength=span).astype(float)
-    total_of = np.bincount(series, weights=scores, minlength=span)
-    squares_of = np.bincount(series, weights=scores * scores, minlength=span)
     found = []
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # huge scores overflow the squares: no outlier then
+        count_of = np.bincount(series, minlength=span).astype(float)
+        total_of = np.bincount(series, weights=scores, minlength=span)
+        squares_of = np.bincount(series, weights=scores * scores, minlength=span)
         for start in range(0, len(scores), OUTLIER_BLOCK):
             part = series[start:start + OUTLIER_BLOCK]
             value = scores[start:start + OUTLIER_BLOCK]
@@ -484,7 +505,10 @@ def validate(dataset: Dataset) -> tuple[list[Problem], dict[str, int]]:
     counts: dict[str, int] = {}
     for spec in schema.ALL_TABLES:
         if not dataset.has(spec):
-            if spec.required_file:
+            reason = dataset.unreadable(spec)
+            if reason is not None:
+                problems.append(Problem(dataset.label(spec), None, None, reason))
+            elif spec.required_file:
                 problems.append(Problem(dataset.label(spec), None, None, "file not found"))
             continue
         try:

@@ -16,5 +16,6 @@ def sparkline(values: Sequence[float]) -> str:
     low, high = min(points), max(points)
     if high == low:
         return BARS[len(BARS) // 2] * len(points)
-    scale = (len(BARS) - 1) / (high - low)
-    return "".join(BARS[round((p - low) * scale)] for p in points)
+    # Halved, so that a span such as -1.7e308 to 1.7e308 stays a finite float.
+    span = high / 2 - low / 2
+    return "".join(BARS[round((p / 2 - low / 2) / span * (len(BARS) - 1))] for p in points)
