@@ -219,7 +219,8 @@ def _warn(model: "Model") -> None:
     warnings = model.dataset.warnings
     if warnings:
         more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
-        sys.stderr.write(f"tindex: warning: {warnings[0]}{more}; run 'tindex validate' for all\n")
+        first = str(warnings[0]).replace(" warning: ", " ", 1)  # said once, at the start
+        sys.stderr.write(f"tindex: warning: {first}{more}; run 'tindex validate' for all\n")
 
 
 def _refuse(*given: tuple[str, object], needs: str) -> None:
@@ -737,6 +738,8 @@ def main() -> None:
     if sys.stdout is None:  # started with stdout closed (>&-)
         sys.exit(_fail("standard output is closed", EXIT_DATA))
     code = run()
+    # The work is done: an interrupt now would only turn the last flush into a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         sys.stdout.flush()
     except BrokenPipeError:

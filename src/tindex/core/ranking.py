@@ -215,8 +215,10 @@ def series_until(scores: pd.DataFrame, codes: list[str], until: int) -> list[lis
 def resolve_component(model: Model, index: IndexInfo, text: str | None) -> tuple[int | None, str]:
     """'3', 'III', 'impunity' or 'overall' -> (number or None for overall, name)."""
     names = model.components(index)
-    if text is None or text.strip().casefold() in ("", "0", "overall"):
+    if text is None or text.strip().casefold() in ("0", "overall"):
         return None, "overall"
+    if not text.strip():
+        raise UsageError("--pillar: give a pillar number, roman numeral or name (or 'overall')")
     wanted = text.strip()
     number: int | None = None
     roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")

@@ -94,12 +94,15 @@ def _fold_qualifiers(table: Table) -> Table:
 
 
 def _needed_width(headers: list[str], rows: list[list[str]], columns: list[str], table: Table) -> int:
-    """The narrowest the table can be with every number whole (text may wrap to 12)."""
+    """The narrowest the table can be with every number whole (text may wrap to 12).
+
+    Numbers, names and levels never wrap, and neither do their headers: rich would rather
+    cut a cell than wrap a no-wrap column, so such a table must fit as a whole."""
     total = 0
     for position, column in enumerate(columns):
         widest = max((len(r[position]) for r in rows), default=0)
         if table.role(column).is_numeric or table.role(column) in (Role.LABEL, Role.LEVEL):
-            total += max(widest, min(len(headers[position]), 6))
+            total += max(widest, len(headers[position]))
         else:
             total += min(widest, 12)
         total += 2
@@ -148,7 +151,7 @@ def _records(console: Console, table: Table) -> None:
             console.print(Text(f"{clean_text(column)}: {cell}"))
 
 
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;]) (?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;]) (?=[A-Za-z])")
 
 
 def first_sentence(text: str) -> str:
