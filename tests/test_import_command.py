@@ -237,11 +237,13 @@ def test_agree_few_countries_blank_and_detail(tindex: Tindex) -> None:
     assert tindex("import", "hrmi", str(FIXTURES / FILES["hrmi"])).code == 0
     done = tindex("agree", "csp", "hrmi_torture", "-f", "csv")
     assert done.code == 0, done.err
+    caution = ('"The two indices measure different concepts with different sources and methods: '
+               'agreement is a check on plausibility, not validation."')
     assert done.out == (
-        "year,n,spearman,kendall,note\n"
-        "2019,2,,,too few countries in both for a coefficient (at least 4)\n"
-        "2020,2,,,too few countries in both for a coefficient (at least 4)\n"
-        "2021,2,,,too few countries in both for a coefficient (at least 4)\n")
+        "year,n,spearman,kendall,note,caution\n"
+        f"2019,2,,,too few countries in both for a coefficient (at least 4),{caution}\n"
+        f"2020,2,,,too few countries in both for a coefficient (at least 4),{caution}\n"
+        f"2021,2,,,too few countries in both for a coefficient (at least 4),{caution}\n")
     detail = tindex("agree", "csp", "hrmi_torture", "--detail", "--year", "2020", "-f", "csv")
     assert detail.code == 0, detail.err
     frame = pd.read_csv(io.StringIO(detail.out))

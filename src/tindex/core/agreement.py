@@ -20,7 +20,7 @@ MIN_COUNTRIES = 4
 CONCEPTS = ("The two indices measure different concepts with different sources and methods: "
             "agreement is a check on plausibility, not validation.")
 ROLES = {"year": Role.YEAR, "n": Role.INTEGER, "spearman": Role.NUMBER, "kendall": Role.NUMBER,
-         "note": Role.TEXT}
+         "note": Role.TEXT, "caution": Role.TEXT}
 
 
 def values(model: Model, index: IndexInfo) -> pd.DataFrame:
@@ -101,6 +101,7 @@ def agree(model: Model, first: IndexInfo, second: IndexInfo, year: int | None = 
                      "note": note})
     frame = pd.DataFrame(rows, columns=["year", "n", "spearman", "kendall", "note"])
     frame = frame.astype({"spearman": "float64", "kendall": "float64"})
+    frame["caution"] = CONCEPTS  # travels with every exported row, CSV and JSON included
     return Table(
         title=f"Agreement of {first.name} ({first.id}) and {second.name} ({second.id}): rank "
               "correlation per year, positive = same order",
@@ -127,10 +128,11 @@ def _detail(model: Model, first: IndexInfo, second: IndexInfo, both: pd.DataFram
     })
     frame = frame.assign(_size=frame["rank_difference"].abs()).sort_values(
         ["_size", "country"], ascending=[False, True], ignore_index=True).drop(columns="_size")
+    frame["caution"] = CONCEPTS
     roles = {"year": Role.YEAR, "country": Role.LABEL, "iso3": Role.CODE,
              f"{first.id}_value": _value_role(first), f"{first.id}_rank": Role.INTEGER,
              f"{second.id}_value": _value_role(second), f"{second.id}_rank": Role.INTEGER,
-             "rank_difference": Role.SIGNED_INTEGER}
+             "rank_difference": Role.SIGNED_INTEGER, "caution": Role.TEXT}
     return Table(
         title=f"{first.id} and {second.id} in {year}: ranks among the {len(frame)} countries in "
               "both (1 = best), largest disagreement first",

@@ -52,12 +52,15 @@ def _people_columns(table: Table) -> list[str]:
     """Columns a person reads: no codes or ids (they are in the notes), and no column that
     holds the same value on every row (the title says it once)."""
     frame = table.frame
+    said = {note.text for note in table.notes}
     shown = []
     for column in (str(c) for c in frame.columns):
         role = table.role(column)
         if role.is_context:
             continue
         values = frame[column]
+        if len(frame) and values.astype(str).nunique() == 1 and str(values.iloc[0]) in said:
+            continue  # the notes under the table say it once
         if len(frame) > 1 and role not in _DATA_ROLES and values.astype(str).nunique() == 1:
             continue
         shown.append(column)
