@@ -89,7 +89,7 @@ def test_country_brief_has_headings_tables_caveats_and_sources(tindex: Run) -> N
     assert ["2023", "80.36", "+45.61", "+131.3%", "5", "7", "0", "csp-2025",
             "csp-scale; csp-table-split; csp-coverage"] in page.rows
     assert ["5", "Victim's rights", "Very High", "omct-gti-kgz-2025"] in page.rows
-    assert "CSP Index on Torture: change on a year: -15.87" in page.texts("li")
+    assert "CSP Index on Torture: change: -15.87" in page.texts("li")
     # 64.49 - 9.45 over 2019-2024; the largest rise and fall typed from the published table.
     trend = [t for t in page.texts("li") if t.startswith("CSP Index on Torture: trend: ")]
     assert trend == ["CSP Index on Torture: trend: 2019-2024: +55.04 (9.45 to 64.49); largest "

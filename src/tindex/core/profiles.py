@@ -40,7 +40,7 @@ def explain_country(model: Model, country: Country) -> Profile:
                 (f"{index.id}_score", f"{index.name}: score", float(last["score"]), Role.NUMBER),
                 (f"{index.id}_rank", f"{index.name}: rank", f"{int(last['rank'])} of {int(last['of'])}",
                  Role.TEXT),
-                (f"{index.id}_change", f"{index.name}: change on a year",
+                (f"{index.id}_change", f"{index.name}: change",
                  None if pd.isna(last["change"]) else float(last["change"]), Role.SIGNED),
             ]
             if len(frame) > 1:
@@ -68,9 +68,14 @@ def explain_country(model: Model, country: Country) -> Profile:
             if not overall.empty:
                 ranked = rank_levels(model, index, year, None, None, False).frame
                 place = ranked[ranked["iso3"] == country.iso3].iloc[0]
+                tied = int((ranked["rank"] == place["rank"]).sum())
+                measured = model.measured(index, year)
+                among = f"{int(place['of'])} rated in tindex" + (
+                    f" of {measured} measured" if measured and measured > int(place["of"]) else "")
                 summary.append((f"{index.id}_level", f"{index.name} {year}",
-                                f"{overall['level'].iloc[0]} (rank {int(place['rank'])} of "
-                                f"{int(place['of'])})", Role.TEXT))
+                                f"{overall['level'].iloc[0]} (rank {int(place['rank'])}"
+                                f"{f', tied with {tied - 1} more' if tied > 1 else ''}, among "
+                                f"{among})", Role.TEXT))
             ids += mine["source_id"].astype(str).tolist()
             parts = mine[mine["component"].notna()].sort_values("component")
             if not parts.empty:
@@ -213,7 +218,7 @@ def explain_index(model: Model, index: IndexInfo) -> Profile:
             "pillar": mine["component"].astype(int).to_numpy(),
             "name": mine["name"].to_numpy(),
             "what it looks at": mine["description"].to_numpy()}),
-            roles={"pillar": Role.INTEGER, "name": Role.LABEL, "what it looks at": Role.TEXT})))
+            roles={"pillar": Role.INTEGER, "name": Role.TEXT, "what it looks at": Role.TEXT})))
         ids += mine["source_id"].astype(str).tolist()
     if not index.is_score:
         latest = int(rows["year"].max())

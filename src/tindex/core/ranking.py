@@ -19,7 +19,8 @@ RANK_ROLES = {
 }
 
 
-def check_year(scores: pd.DataFrame, year: int | None, index: IndexInfo) -> int:
+def check_year(scores: pd.DataFrame, year: int | None, index: IndexInfo,
+               release: int | None = None) -> int:
     # Comparisons and max() rather than unique(): a hash of millions of years costs more.
     years = scores["year"].to_numpy()
     if len(years) == 0:
@@ -27,7 +28,8 @@ def check_year(scores: pd.DataFrame, year: int | None, index: IndexInfo) -> int:
     if year is None:
         return int(years.max())
     if not (years == year).any():
-        raise UsageError(f"no {index.id} data for {year}; years with data: "
+        what = f"release {release} of {index.id}" if release is not None else index.id
+        raise UsageError(f"no {what} data for {year}; years with data: "
                          f"{year_span(pd.unique(years))}")
     return int(year)
 
@@ -163,7 +165,8 @@ def rank(model: Model, index: IndexInfo, year: int | None = None, component: str
 def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | None,
                 reverse: bool, release: str | None) -> Table:
     scores = model.scores(index, release)
-    year = check_year(scores, year, index)
+    year = check_year(scores, year, index,
+                      model.release_number(index, release) if release is not None else None)
     previous = previous_year(scores, year)
     merged = with_previous(scores, year, previous, index)
     caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year)
@@ -188,6 +191,12 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
     release_text = f", release {model.release_number(index, release)}" if release else ""
     notes = [Note(n) for n in (coverage_note(model, index, year, len(merged)),
                                thin_year_note(scores, year, len(merged))) if n]
+    compared = merged["score_before"].notna().sum()
+    if previous is not None and (compared < len(merged) or compared < int(
+            (scores["year"] == previous).sum())):
+        notes.append(Note(f"Rank changes compare the {compared} countries measured in both "
+                          f"{previous} and {year}, so a country entering or leaving does not move "
+                          "the others."))
     if (frame["change"].isna() & frame["score"].notna() & frame["iso3"].isin(
             merged.loc[merged["score_before"].notna(), "iso3"])).any():
         notes.append(Note(TOO_LARGE))

@@ -70,6 +70,10 @@ def parse_format(text: str | None, stdout_is_terminal: bool) -> OutputFormat:
     for fmt in OutputFormat:
         if fmt.value == wanted:
             return fmt
+    if wanted in UNSAFE_TABULATE_FORMATS:
+        raise UsageError(f"format {text!r} is not offered: it would pass text from the data "
+                         f"through as live markup; formats: {MAIN_FORMATS}, "
+                         "and tabulate's (github, grid, latex, html, rst, ...)")
     hint = did_you_mean(wanted, [f.value for f in OutputFormat])
     raise UsageError(f"unknown format {text!r}{hint}; formats: {MAIN_FORMATS}, "
                      "and tabulate's (github, grid, latex, html, rst, ...)")

@@ -7,6 +7,7 @@ terminal with every digit, each row is shown as a record (one "column: value" pe
 
 from __future__ import annotations
 
+import io
 import re
 from typing import TextIO
 
@@ -50,7 +51,7 @@ _DATA_ROLES = frozenset({Role.NUMBER, Role.SIGNED, Role.SIGNED_INTEGER, Role.PER
 
 def _people_columns(table: Table) -> list[str]:
     """Columns a person reads: no codes or ids (they are in the notes), and no column that
-    holds the same value on every row (the title says it once)."""
+    holds the same value on every row when the title or a note already says it."""
     frame = table.frame
     said = {note.text for note in table.notes}
     shown = []
@@ -61,8 +62,10 @@ def _people_columns(table: Table) -> list[str]:
         values = frame[column]
         if len(frame) and values.astype(str).nunique() == 1 and str(values.iloc[0]) in said:
             continue  # the notes under the table say it once
-        if len(frame) > 1 and role not in _DATA_ROLES and values.astype(str).nunique() == 1:
-            continue
+        shown_once = display(values.iloc[0], role) if len(frame) else ""
+        if (len(frame) > 1 and role not in _DATA_ROLES and values.astype(str).nunique() == 1
+                and shown_once and shown_once in table.title):
+            continue  # the title already says it
         shown.append(column)
     return shown
 
@@ -151,7 +154,8 @@ def _records(console: Console, table: Table) -> None:
         if number:
             console.print()
         for column, cell in zip(columns, row, strict=True):
-            console.print(Text(f"{clean_text(column)}: {cell}"))
+            # A link is never broken by tindex: the terminal wraps it, and it copies whole.
+            console.print(Text(f"{clean_text(column)}: {cell}"), soft_wrap="://" in cell)
 
 
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;]) (?=[A-Za-z])")
@@ -261,10 +265,16 @@ def _without_history(table: Table) -> Table:
 
 
 def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None:
+    """Draw the result; without colour, lines carry no trailing padding (it would come
+    along when a table is pasted into an article)."""
+    target: TextIO = out if options.color else io.StringIO()
     if isinstance(result, Table):
-        render_table(result, options, out)
+        render_table(result, options, target)
     else:
-        render_profile(result, options, out)
+        render_profile(result, options, target)
+    if not options.color:
+        assert isinstance(target, io.StringIO)
+        out.write("".join(line.rstrip(" ") + "\n" for line in target.getvalue().splitlines()))
 
 
 __all__ = ["pd", "render"]

@@ -45,6 +45,8 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
     text = tabulate(rows, headers=[cell(c) for c in columns], tablefmt=options.fmt.value,
                     disable_numparse=True,
                     colalign=["right" if n else "left" for n in numeric] if columns else None)
+    if options.fmt is OutputFormat.HTML:  # a caption, as Markdown has its heading
+        out.write(f"<h3>{html.escape(clean_text(table.title))}</h3>\n")
     out.write(text + "\n")
     notes, sources = _note_items(table)
     if options.fmt is OutputFormat.HTML:
