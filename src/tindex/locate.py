@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -50,6 +51,8 @@ def user_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME", "").strip()
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "tindex"
+    if sys.platform.startswith("linux"):  # platformdirs' own answer, without its import on every run
+        return Path.home() / ".local" / "share" / "tindex"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("tindex", appauthor=False))
