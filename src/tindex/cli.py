@@ -10,7 +10,9 @@ completion stay fast.
 # Names imported only for type checking are therefore quoted.
 
 import contextlib
+import functools
 import gc
+import inspect
 import io
 import os
 import signal
@@ -109,11 +111,48 @@ YearOption = Annotated[int | None, typer.Option("--year", "-y", autocompletion=c
 
 @dataclass(frozen=True)
 class Output:
+    """The shared output options of one run, as a data command receives them."""
+
     fmt: str | None
     no_color: bool
     data_dir: str | None
     path: str | None = None
     bom: bool = False
+
+
+# name, annotation (the option), default: added to every data command by @with_output.
+_OUTPUT_PARAMETERS = (
+    ("fmt", FormatOption, None),
+    ("output", OutputOption, None),
+    ("bom", BomOption, False),
+    ("no_color", NoColorOption, False),
+    ("data_dir", DataDirOption, None),
+)
+
+
+def with_output(command: "Callable[..., None]") -> "Callable[..., None]":
+    """Give a data command the output options (--format, -o, --bom, --no-color, --data-dir),
+    declared once here: the command takes one `out: Output` instead of five parameters,
+    and typer reads the options from the signature this wrapper presents."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "out"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                annotation=annotation)
+              for name, annotation, default in _OUTPUT_PARAMETERS]
+
+    @functools.wraps(command)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        out = Output(fmt=kwargs.pop("fmt"), no_color=bool(kwargs.pop("no_color")),  # type: ignore[arg-type]
+                     data_dir=kwargs.pop("data_dir"), path=kwargs.pop("output"),  # type: ignore[arg-type]
+                     bom=bool(kwargs.pop("bom")))
+        command(*args, out=out, **kwargs)
+
+    del wrapper.__wrapped__  # typer must see the wrapper's signature, not the command's
+    wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {**{p.name: p.annotation for p in own},
+                               **{name: annotation for name, annotation, _ in _OUTPUT_PARAMETERS},
+                               "return": None}
+    return wrapper
 
 
 def _use_color(no_color: bool) -> bool:
@@ -266,6 +305,7 @@ def main_options(
 
 
 @app.command()
+@with_output
 def rank(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Argument(help="Year (edition for GTI); default: the latest.",
@@ -277,11 +317,8 @@ def rank(
     release: ReleaseOption = None,
     top: TopOption = None,
     reverse: ReverseOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """Who leads and who trails in a year.
 
@@ -291,10 +328,11 @@ def rank(
     def build(model: "Model") -> "Table":
         return ranking.rank(model, model.index(index), year, pillar, top, reverse, release)
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), build)
+    _emit(ctx, out, build)
 
 
 @app.command()
+@with_output
 def delta(
     ctx: typer.Context,
     country: Annotated[str | None, typer.Argument(
@@ -309,11 +347,8 @@ def delta(
     release: ReleaseOption = None,
     top: TopOption = None,
     reverse: ReverseOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """How a country moved, and why.
 
@@ -338,10 +373,11 @@ def delta(
             return changes.year_changes(model, chosen, year, top, reverse, release)
         return changes.span_changes(model, chosen, start, end, top, reverse, release)
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), build)
+    _emit(ctx, out, build)
 
 
 @app.command()
+@with_output
 def compare(
     ctx: typer.Context,
     countries: Annotated[list[str], typer.Argument(
@@ -354,11 +390,8 @@ def compare(
     transpose: Annotated[bool, typer.Option("--transpose", "-t",
                                             help="Countries as rows, years or pillars as columns.")] = False,
     release: ReleaseOption = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """Countries side by side, with the gap.
 
@@ -376,7 +409,7 @@ def compare(
             table = comparison.compare_levels(model, chosen, resolved, year)
         return comparison.transpose(table, model, resolved) if transpose else table
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), build)
+    _emit(ctx, out, build)
 
 
 @app.command()
@@ -436,100 +469,90 @@ def chart(
 
 
 @app.command()
+@with_output
 def explain(
     ctx: typer.Context,
     subject: Annotated[str, typer.Argument(
         metavar="COUNTRY|INDEX", help="A country, or an index id (csp, gti, ...).",
         autocompletion=complete_subject, show_default=False)],
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """A profile of a country or an index.
 
     Scores, drivers, levels, facts, caveats, recommendations and sources."""
     from tindex.core import profiles
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+    _emit(ctx, out,
           lambda model: profiles.explain(model, subject))
 
 
 @app.command()
+@with_output
 def countries(
     ctx: typer.Context,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """Who is covered, by which index, for which years."""
     from tindex.core import provenance
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom), provenance.list_countries)
+    _emit(ctx, out, provenance.list_countries)
 
 
 @app.command()
+@with_output
 def sources(
     ctx: typer.Context,
     keys: Annotated[list[str] | None, typer.Argument(metavar="[KEY...]", help="Source ids to show.",
                                                      show_default=False)] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """The bibliography behind every figure.
 
     Title, publisher, date and URL of each source (or of the KEYs given)."""
     from tindex.core import provenance
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+    _emit(ctx, out,
           lambda model: provenance.list_sources(model, keys or None))
 
 
 @app.command()
+@with_output
 def caveats(
     ctx: typer.Context,
     subjects: Annotated[list[str] | None, typer.Argument(
         metavar="[COUNTRY|ID|INDEX...]",
         help="Caveat ids (from an export's caveat_ids), countries or index ids.",
         autocompletion=complete_country, show_default=False)] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """What to keep in mind: caveats and their sources.
 
     By caveat id (from an export's caveat_ids), country or index."""
     from tindex.core import provenance
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+    _emit(ctx, out,
           lambda model: provenance.list_caveats(model, subjects or []))
 
 
 @app.command()
+@with_output
 def revisions(
     ctx: typer.Context,
     index: Annotated[str | None, typer.Argument(metavar="[INDEX]", help="A score index (default: csp).",
                                                 autocompletion=complete_index, show_default=False)] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """Values changed between releases.
 
     Each release's value of every country-year that differs, and the change."""
     from tindex.core import changes
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+    _emit(ctx, out,
           lambda model: changes.revisions(model, model.index(index, kind="score")))
 
 
@@ -537,6 +560,7 @@ IMPORT_PROGRESS_BYTES = 16 << 20  # smaller files read in a blink: no progress b
 
 
 @app.command("import")
+@with_output
 def import_(
     ctx: typer.Context,
     source: Annotated[str | None, typer.Argument(
@@ -548,11 +572,8 @@ def import_(
     remove: Annotated[str | None, typer.Option("--remove", metavar="ID",
                                                help="Remove one import (its id from --list).",
                                                show_default=False)] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """Import a V-Dem, PTS, CIRIGHTS or HRMI file.
 
@@ -563,13 +584,14 @@ def import_(
     if show and remove is not None:
         raise UsageError("give --list or --remove, not both")
     if not show:
-        _refuse(("--format", fmt), ("--output", output), ("--bom", bom), needs="--list")
+        _refuse(("--format", out.fmt), ("--output", out.path), ("--bom", out.bom or None),
+                needs="--list")
     from tindex.data import imports
 
     if show:
         from tindex.core import provenance
 
-        _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+        _emit(ctx, out,
               lambda model: provenance.list_imports(imports.stored(imports_dir())))
         return
     if remove is not None:
@@ -581,7 +603,7 @@ def import_(
     path = Path(file)
     if not path.is_file():
         raise UsageError(f"FILE: no such file: {printable(file)}")
-    directory, label = _data_dir(ctx, data_dir)
+    directory, label = _data_dir(ctx, out.data_dir)
     from tindex.importers import read_import
 
     if sys.stderr.isatty() and path.stat().st_size >= IMPORT_PROGRESS_BYTES:
@@ -609,6 +631,7 @@ def import_(
 
 
 @app.command()
+@with_output
 def agree(
     ctx: typer.Context,
     index_a: Annotated[str, typer.Argument(metavar="INDEX_A", autocompletion=complete_index,
@@ -621,11 +644,8 @@ def agree(
     detail: Annotated[bool, typer.Option(
         "--detail", "-d", help="Each country's rank in both, largest disagreement first (the "
         "latest shared year, or --year).")] = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    bom: BomOption = False,
-    no_color: NoColorOption = False,
-    data_dir: DataDirOption = None,
+    *,
+    out: Output,
 ) -> None:
     """Do two indices order countries alike?
 
@@ -633,7 +653,7 @@ def agree(
     (positive = agreement)."""
     from tindex.core import agreement
 
-    _emit(ctx, Output(fmt, no_color, data_dir, output, bom),
+    _emit(ctx, out,
           lambda model: agreement.agree(model, model.index(index_a), model.index(index_b),
                                         year, detail))
 
