@@ -10,7 +10,12 @@ import sys
 def main() -> None:
     """Console-script entry point: import the CLI, then run it."""
     try:
+        from tindex.errors import Interrupts, watch_interrupts
+
+        watch_interrupts()
         from tindex.cli import main as run_cli
+        if Interrupts.seen:  # pressed during the import, where Python swallowed it
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         sys.stderr.write("tindex: error: interrupted\n")
         sys.exit(130)

@@ -38,7 +38,7 @@ from tindex.completion import (
     complete_subject,
     complete_year,
 )
-from tindex.errors import EXIT_DATA, TindexError, UsageError, escape_controls, printable
+from tindex.errors import EXIT_DATA, Interrupts, TindexError, UsageError, escape_controls, printable
 from tindex.locate import (
     DATA_DIR_ENV,
     bundled_data_dir,
@@ -204,6 +204,8 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     from tindex.render import RenderOptions, render, render_binary
 
     result = build(model)
+    if Interrupts.seen:  # Ctrl-C that Python swallowed while loading: stop before any output
+        raise KeyboardInterrupt
     _warn(model)
     options = RenderOptions(fmt, _use_color(output.no_color) and output.path is None,
                             _terminal_width(), output.bom, data_version(model.dataset.data_dir))

@@ -87,3 +87,31 @@ def escape_controls(text: str) -> str:
     The one escaper for everything tindex prints: messages, tables, CSV, Markdown.
     """
     return UNSAFE_CHARACTERS.sub(_escape, text)
+
+
+class Interrupts:
+    """Whether Ctrl-C was pressed, recorded even where Python swallows the KeyboardInterrupt:
+    raised inside a callback (importlib's module-lock cleanup, while pandas loads), it only
+    prints "Exception ignored ..." and the run would go on as if nothing had happened."""
+
+    seen = False
+
+
+def watch_interrupts() -> None:
+    """Record every SIGINT, raise KeyboardInterrupt as Python does, and keep the swallowed
+    ones off stderr (the run ends with one line instead; see cli._emit)."""
+    import signal
+    import sys
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        Interrupts.seen = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    previous = sys.unraisablehook
+
+    def quiet(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            previous(unraisable)
+
+    sys.unraisablehook = quiet
