@@ -7,6 +7,7 @@ Checked reads of data files are shared across the session when the files are byt
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -110,6 +111,28 @@ def _share_checked_reads() -> Iterator[None]:
         yield
 
 
+_REAL_POPEN = subprocess.Popen
+
+
+@pytest.fixture(autouse=True)
+def _only_e2e_starts_processes(request: pytest.FixtureRequest,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that runs a program (tindex, a shell, an interpreter) must be marked e2e, so that
+    `-m "not e2e"` stays the fast in-process loop. Libraries may still start helpers of their
+    own (matplotlib asks fc-list for fonts once)."""
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+    name = request.node.nodeid
+
+    def refuse(args: object, *rest: object, **options: object) -> subprocess.Popen[bytes]:
+        program = Path(str(args[0] if isinstance(args, (list, tuple)) else args)).name
+        if program.startswith(("python", "bash", "sh", "zsh", "fish", "tindex")):
+            raise AssertionError(f"{name} starts {program}: mark it @pytest.mark.e2e")
+        return _REAL_POPEN(args, *rest, **options)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+
+
 @pytest.fixture(autouse=True)
 def user_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own empty XDG_DATA_HOME: no test reads or writes the real home's
@@ -137,6 +160,41 @@ def tindex(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
         code = run(list(args))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
+
+    return call
+
+
+class _TerminalStdout(io.StringIO):
+    """Standard output that says it is a terminal, as a pseudo-terminal's does."""
+
+    def isatty(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+
+Terminal = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
+    """Run tindex in-process with stdout answering isatty() like a terminal's, in the
+    environment `on_terminal` gives the real console script; return (exit code, stdout).
+    tests/test_screens.py checks that both print the same bytes."""
+
+    def call(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+        environment = {"TERM": "xterm-256color", "COLUMNS": "120", **(env or {})}
+        with monkeypatch.context() as patch:
+            for name in ("NO_COLOR", "TINDEX_DATA_DIR"):
+                patch.delenv(name, raising=False)
+            for name, value in environment.items():
+                patch.setenv(name, value)
+            screen = _TerminalStdout()
+            patch.setattr(sys, "stdout", screen)
+            code = run(list(args))
+        return code, screen.getvalue()
 
     return call
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
@@ -284,6 +286,7 @@ def _run_python(code: str) -> subprocess.CompletedProcess[str]:
                           timeout=120, check=False)
 
 
+@pytest.mark.e2e
 def test_without_matplotlib_says_how_to_install_it(tmp_path: Path) -> None:
     target = tmp_path / "chart.svg"
     result = _run_python(
@@ -297,6 +300,7 @@ def test_without_matplotlib_says_how_to_install_it(tmp_path: Path) -> None:
     assert not target.exists()
 
 
+@pytest.mark.e2e
 def test_help_loads_neither_matplotlib_nor_pandas() -> None:
     result = _run_python(
         "import sys\n"
@@ -466,3 +470,33 @@ def test_docs_show_the_example_charts() -> None:
     for image in ("chart-central-asia.png", "chart-gti.png"):
         assert f"]({image})" in page
         assert (REPO / "docs" / image).read_bytes().startswith(PNG_MAGIC)
+
+
+def _greedy_wrap(text: str, inches: float, size: float, bold: bool) -> list[str]:
+    """The plain greedy wrap, a word at a time: the oracle for chart.wrap's bisection."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}" if line else word
+        if not line or chart.text_width(trial, size, bold) <= inches:
+            line = trial
+            continue
+        lines.append(line)
+        line = word
+        while len(line) > 1 and chart.text_width(line, size, bold) > inches:
+            cut = next(n for n in range(len(line) - 1, 0, -1)
+                       if chart.text_width(line[:n], size, bold) <= inches or n == 1)
+            lines.append(line[:cut])
+            line = line[cut:]
+    return [*lines, line] if line else []
+
+
+@settings(max_examples=60)
+@given(words=st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzWMil.,;()0123456789–—",
+                              min_size=1, max_size=30), max_size=40),
+       inches=st.floats(min_value=0.05, max_value=6.5), size=st.sampled_from([6.5, 8.0, 12.0]),
+       bold=st.booleans())
+def test_wrap_breaks_where_a_word_at_a_time_would(words: list[str], inches: float, size: float,
+                                                   bold: bool) -> None:
+    text = " ".join(words)
+    assert chart.wrap(text, inches, size, bold) == _greedy_wrap(text, inches, size, bold)

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, Result, console_script, on_terminal
+from conftest import DATA, Result, Terminal, console_script, on_terminal
 from tindex.names import fold, fold_accents
 
 Run = Callable[..., Result]
@@ -429,8 +429,9 @@ def test_extreme_scores_in_a_workbook_are_finite(args: tuple[str, ...], extreme_
 
 @pytest.mark.parametrize("args", [("rank", "2023"), ("delta", "Armenia"),
                                   ("compare", "Armenia", "Kazakhstan")], ids=" ".join)
-def test_extreme_scores_on_a_terminal(args: tuple[str, ...], extreme_data: Path) -> None:
-    code, out = on_terminal("--data-dir", str(extreme_data), *args)
+def test_extreme_scores_on_a_terminal(args: tuple[str, ...], extreme_data: Path,
+                                      terminal: Terminal) -> None:
+    code, out = terminal("--data-dir", str(extreme_data), *args)
     assert code == 0, out
     assert not NON_FINITE.search(ANSI.sub("", out)) and "Traceback" not in out
 
@@ -517,12 +518,12 @@ def test_a_thin_year_says_so_in_its_rank(data_copy: Path, tindex: Run) -> None:
     ("compare", "Armenia", "Russia", "Kazakhstan", "--transpose"),
 ], ids=" ".join)
 def test_numbers_are_never_cut_on_a_narrow_terminal(columns: str, args: tuple[str, ...],
-                                                    tindex: Run) -> None:
+                                                    tindex: Run, terminal: Terminal) -> None:
     table = tindex(*args, "-f", "csv")
     assert table.code == 0
     numbers = {f"{float(value):.2f}" for row in rows(table.out) for key, value in row.items()
                if (key in ("score", "Armenia", "Russia", "Kazakhstan") or key.isdigit()) and value}
-    code, out = on_terminal(*args, env={"COLUMNS": columns})
+    code, out = terminal(*args, env={"COLUMNS": columns})
     assert code == 0, out
     shown = ANSI.sub("", out)
     missing = [n for n in numbers if not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", shown)]
@@ -536,6 +537,7 @@ def _bash(command: str, env: dict[str, str] | None = None) -> subprocess.Complet
                           env=environment, timeout=120, check=False)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args", ["rank 2024", "explain Armenia -f json", "countries"])
 def test_closed_stdout_is_one_line_exit_1(args: str) -> None:
     result = _bash(f"{sys.executable} -m tindex {args} >&-")
@@ -543,6 +545,7 @@ def test_closed_stdout_is_one_line_exit_1(args: str) -> None:
     assert result.stderr == "tindex: error: standard output is closed\n"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args", ["rank 2024", "explain Armenia -f json", "rank -i gti -f markdown"])
 def test_full_stdout_is_one_line_exit_1(args: str) -> None:
     if not Path("/dev/full").exists():
@@ -552,6 +555,7 @@ def test_full_stdout_is_one_line_exit_1(args: str) -> None:
     assert result.stderr == "tindex: error: cannot write the output: No space left on device\n"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "markdown", "github"])
 @pytest.mark.parametrize("args", [("rank", "--index", "gti"), ("explain", "Türkiye")], ids=" ".join)
 def test_an_ascii_stdout_fails_whole_not_half_written(fmt: str, args: tuple[str, ...]) -> None:
@@ -559,12 +563,14 @@ def test_an_ascii_stdout_fails_whole_not_half_written(fmt: str, args: tuple[str,
     one_line_error(result, 1, "standard output cannot show '\\xfc' in ascii")
 
 
+@pytest.mark.e2e
 def test_an_ascii_terminal_fails_in_one_line() -> None:
     code, out = on_terminal("rank", "--index", "gti", env={"PYTHONIOENCODING": "ascii"})
     assert code == 1
     assert "Traceback" not in out
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("delay", [0.02, 0.05, 0.08, 0.1, 0.15, 0.25, 0.4])
 def test_an_early_interrupt_is_one_line_exit_130(delay: float) -> None:
     """SIGINT while Python and tindex are still loading: exit 130 and one line. Before any
@@ -660,7 +666,8 @@ def _escaped(ch: str) -> str:
 
 @pytest.mark.parametrize("what", sorted(INVISIBLE))
 def test_invisible_characters_in_names_are_shown_escaped(what: str, data_copy: Path,
-                                                         tmp_path: Path, tindex: Run) -> None:
+                                                         tmp_path: Path, tindex: Run,
+                                                         terminal: Terminal) -> None:
     ch = INVISIBLE[what]
     edit(data_copy, "countries.csv", "ARM,Armenia,name", f"ARM,Arme{ch}nia,name")
     shown = "Arme" + _escaped(ch[0]) + ch[1:] + "nia"
@@ -675,7 +682,7 @@ def test_invisible_characters_in_names_are_shown_escaped(what: str, data_copy: P
     result = tindex("--data-dir", str(data_copy), "rank", "2024", "-f", "json")
     assert not RAW.search(result.out)
     assert "Arme" + ch + "nia" in [r["country"] for r in strict_json(result.out)]  # type: ignore[attr-defined]
-    code, out = on_terminal("--data-dir", str(data_copy), "rank", "2024")
+    code, out = terminal("--data-dir", str(data_copy), "rank", "2024")
     assert code == 0 and not RAW.search(ANSI.sub("", out)) and shown in out
     # messages: a list of names, a written file, validate's summary
     one_line_error(tindex("--data-dir", str(data_copy), "explain", "France"), 2, shown)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import DATA, Result, on_terminal
+from conftest import DATA, Result, Terminal, on_terminal
 
 Run = Callable[..., Result]
 
@@ -40,6 +40,24 @@ def test_terminal_rank_shows_the_table_then_short_notes() -> None:
     assert notes[-1] == "Full texts: tindex caveats ID, tindex sources KEY"
     assert "Source: Civic Solidarity Platform, 2025 [csp-2025]" in notes
     assert "csp-2025-birduino" not in text  # the copy folds into the release it copies
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("args", "env"), [
+    (("rank", "2024"), {}),
+    (("rank", "--index", "gti"), {"COLUMNS": "40"}),
+    (("delta", "Armenia"), {"COLUMNS": "0"}),
+    (("compare", "Armenia", "Russia", "Kazakhstan", "--transpose"), {"COLUMNS": "20"}),
+    (("explain", "Kyrgyzstan"), {"NO_COLOR": "1", "COLUMNS": "100"}),
+    (("caveats", "KAZ"), {"TERM": "dumb"}),
+], ids=lambda value: " ".join(value) if isinstance(value, tuple) else repr(value))
+def test_the_in_process_terminal_prints_what_a_pseudo_terminal_shows(
+        args: tuple[str, ...], env: dict[str, str], terminal: Terminal) -> None:
+    """The fast tests draw screens in-process (the `terminal` fixture); this holds them to
+    what the console script prints on a real pseudo-terminal, colours and widths included."""
+    real = on_terminal(*args, env=env)
+    assert real[0] == 0, real[1]
+    assert terminal(*args, env=env) == real
 
 
 def test_explain_is_about_its_country(tindex: Run) -> None:

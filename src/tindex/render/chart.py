@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,30 +99,60 @@ def _font(size: float, bold: bool) -> FontProperties:
     return FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width of one line of text in inches, as the renderer will draw it."""
+    """Width of one line of text in inches, as the renderer will draw it. Kept: FreeType lays
+    out every glyph of the string on each call (about 20 us a character), and wrapping and
+    labelling ask for the same strings again and again."""
     width, _, _ = _renderer().get_text_width_height_descent(  # type: ignore[no-untyped-call]
         text, _font(size, bold), ismath=False)
     return float(width) / 72
 
 
+def _longest_fit(count: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in 0..count with fits(n), where fits holds for every n up to some point
+    and for none after it (a line only grows wider as words or letters are added)."""
+    low, high = 0, count
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _joined_fits(fits: Callable[[str], bool], line: str, words: list[str], count: int) -> bool:
+    return fits(" ".join([line, *words[:count]]))
+
+
+def _prefix_fits(fits: Callable[[str], bool], word: str, count: int) -> bool:
+    return fits(word[:count])
+
+
 def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]:
-    """Break text into lines no wider than inches; a word wider than that is cut."""
+    """Break text into lines no wider than inches, each as full as it can be; a word wider than
+    that is cut. Each line's length is found by bisection, so a line of w words costs about
+    log2(w) measurements rather than w."""
+    def fits(line: str) -> bool:
+        return text_width(line, size, bold) <= inches
+
+    words = clean_text(text).split()
+    if not words:
+        return []
     lines: list[str] = []
-    line = ""
-    for word in clean_text(text).split():
-        trial = f"{line} {word}" if line else word
-        if not line or text_width(trial, size, bold) <= inches:
-            line = trial
-            continue
+    line, rest = words[0], words[1:]
+    while True:
+        taken = _longest_fit(len(rest), partial(_joined_fits, fits, line, rest))
+        line, rest = " ".join([line, *rest[:taken]]), rest[taken:]
+        if not rest:
+            return [*lines, line]
         lines.append(line)
-        line = word
-        while len(line) > 1 and text_width(line, size, bold) > inches:
-            cut = next(n for n in range(len(line) - 1, 0, -1)
-                       if text_width(line[:n], size, bold) <= inches or n == 1)
+        line, rest = rest[0], rest[1:]
+        while len(line) > 1 and not fits(line):
+            cut = max(1, _longest_fit(len(line) - 1, partial(_prefix_fits, fits, line)))
             lines.append(line[:cut])
             line = line[cut:]
-    return [*lines, line] if line else []
 
 
 def _wrap_title(title: str, inches: float) -> list[str]:
