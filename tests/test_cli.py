@@ -449,3 +449,29 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert len(names) == 12  # rank delta compare chart explain countries sources caveats ...
     for name in names:  # in the generated --help synopsis, or in an example
         assert f"tindex {name}" in readme or re.search(rf"^  {name} +\S", readme, re.M), name
+
+
+@pytest.mark.parametrize("args", [
+    ["rank", "--help"], ["rank", "2024", "--bogus"], ["delta"], ["import", "--help"],
+    ["compare", "Armenia", "--format", "nope"], ["agree", "csp"], ["rank", "2024", "-f", "csv"],
+], ids=" ".join)
+def test_a_command_run_alone_behaves_as_in_the_whole_group(
+        args: list[str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` builds only the named command's group (cli._click_command): it must print and
+    exit exactly as the group with all twelve commands does."""
+    from tindex import cli
+
+    def through(whole: bool) -> tuple[int, str, str]:
+        capsys.readouterr()
+        with monkeypatch.context() as patch:
+            if whole:
+                built = cli._click_command
+                patch.setattr(cli, "_click_command", lambda name: built(None))
+            code = cli.run(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    alone = through(False)
+    assert through(True) == alone
+    assert alone[0] == (0 if args[-1] in ("--help", "csv") else 2), alone
