@@ -101,11 +101,12 @@ def _font(size: float, bold: bool) -> FontProperties:
 
 @lru_cache(maxsize=8192)
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width of one line of text in inches, as the renderer will draw it. Kept: FreeType lays
-    out every glyph of the string on each call (about 20 us a character), and wrapping and
-    labelling ask for the same strings again and again."""
+    """Width of one line of text in inches, as the renderer will draw it (control characters
+    escaped, as every text on a chart is). Kept: FreeType lays out every glyph of the string on
+    each call (about 20 us a character), and wrapping and labelling ask for the same strings
+    again and again."""
     width, _, _ = _renderer().get_text_width_height_descent(  # type: ignore[no-untyped-call]
-        text, _font(size, bold), ismath=False)
+        clean_text(text), _font(size, bold), ismath=False)
     return float(width) / 72
 
 
