@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, Result, console_script, on_terminal
+from conftest import DATA, Result, Terminal, console_script, on_terminal
 from tindex.core.result import Profile, Table
 from tindex.render import RenderOptions, render, render_binary
 from tindex.render.cells import neutralise_formula
@@ -667,21 +667,30 @@ def test_neutralise_formula_leaves_numbers_and_plain_text(text: str) -> None:
     assert neutralise_formula(text) == text
 
 
-@pytest.mark.e2e
-def test_a_colour_terminal_gets_only_tindex_own_styles(hostile_dir: Path) -> None:
-    """On a real pseudo-terminal the only escapes are rich's colour codes (SGR)."""
+def test_a_colour_terminal_gets_only_tindex_own_styles(hostile_dir: Path, terminal: Terminal
+                                                       ) -> None:
+    """On a colour terminal the only escapes are rich's colour codes (SGR)."""
     shown = {  # a line each command must print, the hostile text in it escaped
         ("rank",): "   9   [link=https://evil.example]x[/link]",
         ("explain", "KAZ"): "Esc\\x1b[31mRed\\x1b[0m\\x07 (KAZ)",
         ("delta", "KAZ"): "Source: \\x1b[2J\\x1b[Hpub, 2024 [s1]",
     }
     for args, line in shown.items():
-        code, out = on_terminal("--data-dir", str(hostile_dir), *args, env={"COLUMNS": "200"})
+        code, out = terminal("--data-dir", str(hostile_dir), *args, env={"COLUMNS": "200"})
         assert code == 0
         assert "\x1b[" in out  # colour is on, so the check below means something
         without_styles = re.sub(r"\x1b\[[0-9;]*m", "", out).replace("\r\n", "\n")
         assert not RAW_CONTROL.search(without_styles), (args, without_styles)
         assert any(row.startswith(line) for row in without_styles.splitlines()), (args, without_styles)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("args", [("rank",), ("explain", "KAZ")], ids=" ".join)
+def test_hostile_text_on_a_pseudo_terminal_is_what_the_fast_tests_see(
+        args: tuple[str, ...], hostile_dir: Path, terminal: Terminal) -> None:
+    real = on_terminal("--data-dir", str(hostile_dir), *args, env={"COLUMNS": "200"})
+    assert real[0] == 0 and "\x1b[" in real[1], real
+    assert terminal("--data-dir", str(hostile_dir), *args, env={"COLUMNS": "200"}) == real
 
 
 # -- found in review: line numbers, stray spaces, dates, repeated pillar names -------------

@@ -556,11 +556,24 @@ def test_full_stdout_is_one_line_exit_1(args: str) -> None:
     assert result.stderr == "tindex: error: cannot write the output: No space left on device\n"
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "markdown", "github"])
 @pytest.mark.parametrize("args", [("rank", "--index", "gti"), ("explain", "Türkiye")], ids=" ".join)
-def test_an_ascii_stdout_fails_whole_not_half_written(fmt: str, args: tuple[str, ...]) -> None:
-    result = console_script(*args, "-f", fmt, env={"PYTHONIOENCODING": "ascii"})
+def test_an_ascii_stdout_fails_whole_not_half_written(
+        fmt: str, args: tuple[str, ...], tindex: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdout encoded as ascii, as PYTHONIOENCODING=ascii makes it (the e2e case below):
+    nothing is written, one line says why."""
+    written = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written, encoding="ascii"))
+    result = tindex(*args, "-f", fmt)
+    sys.stdout.flush()
+    assert written.getvalue() == b""
+    one_line_error(result, 1, "standard output cannot show 'ü' in ascii")
+
+
+@pytest.mark.e2e
+def test_pythonioencoding_ascii_fails_in_one_line() -> None:
+    """The real setting: stderr is ascii too, so the message shows the character escaped."""
+    result = console_script("explain", "Türkiye", "-f", "csv", env={"PYTHONIOENCODING": "ascii"})
     one_line_error(result, 1, "standard output cannot show '\\xfc' in ascii")
 
 
