@@ -237,3 +237,28 @@ def test_install_writes_the_script_and_one_rc_line(tmp_path: Path) -> None:
     assert (tmp_path / ".bashrc").read_text(encoding="utf-8") == f"source '{path}'\n"
     assert install("zsh", tmp_path).read_text(encoding="utf-8").startswith("#compdef tindex")
     assert install("fish", tmp_path) == tmp_path / ".config" / "fish" / "completions" / "tindex.fish"
+
+
+def test_the_users_imports_complete_like_the_data(data: Path, user_data_home: Path) -> None:
+    """Commands layer the imports over the data; completion offers what they accept."""
+    from tindex.completion import country_pairs, index_ids, years
+
+    stored = user_data_home / "tindex" / "imports" / "pts"
+    stored.mkdir(parents=True)
+    (stored / "manifest.json").write_text("{}", encoding="utf-8")
+    (stored / "indices.csv").write_text(
+        "index,kind,better,minimum,maximum,name,publisher,description,source_id\n"
+        "pts_a,score,lower,1,5,Political Terror Scale (Amnesty),PTS,Terror.,import-pts\n",
+        encoding="utf-8")
+    (stored / "countries.csv").write_text(
+        "iso3,name,kind,note\nAND,Andorra,name,\nKGZ,Kyrgyz Republic (PTS),name,\n",
+        encoding="utf-8")
+    (stored / "index_scores.csv").write_text(
+        "index,iso3,year,score,source_id\npts_a,AND,1976,1,import-pts\n", encoding="utf-8")
+    assert [i for i, _ in index_ids(data)] == ["csp", "gti", "pts_a"]
+    assert years(data, "pts_a") == ["1976"]
+    assert "1976" in years(data) and "2025" in years(data)
+    pairs = country_pairs(data)
+    assert ("Andorra", "Andorra") in pairs and ("AND", "Andorra") in pairs
+    assert ("KGZ", "Kyrgyzstan") in pairs  # the data's own name wins
+    assert matching(pairs, "and") == ["Andorra"]

@@ -293,3 +293,32 @@ def test_an_imported_index_has_no_releases(tindex: Tindex) -> None:
         2, "", "tindex: error: pts_a: the data has no release column, so no revisions\n")
     base = tindex("revisions", "-f", "csv")
     assert base.code == 0 and base.out.splitlines()[1].startswith("Kazakhstan,KAZ,2023,5,132.51,")
+
+
+def test_validate_checks_the_imports_the_commands_use(tindex: Tindex) -> None:
+    """`tindex validate` checks the data the commands read: the imports too. A PATH is
+    checked alone, as a directory someone is preparing."""
+    assert tindex("import", "pts", str(FIXTURES / "PTS-2022.csv")).code == 0
+    clean = tindex("validate")
+    assert (clean.code, clean.out) == (0, "")
+    base = tindex("validate", str(DATA))
+    assert base.code == 0
+    scores = imports_dir() / "pts" / "index_scores.csv"
+    stored = {name: pd.read_csv(imports_dir() / "pts" / f"{name}.csv")
+              for name in ("index_scores", "indices", "sources", "countries")}
+    known = set(pd.read_csv(DATA / "countries.csv")["iso3"])
+    added = (len(stored["index_scores"]) + len(stored["indices"]) + len(stored["sources"])
+             + int((~stored["countries"]["iso3"].isin(known)).sum()))  # names already known stay
+    assert len(stored["index_scores"]) == 27  # as the import's summary says
+    base_rows = int(base.err.split(", ")[1].split()[0])
+    assert base.err == f"tindex: {DATA}: 13 files, {base_rows} rows, no problems\n"
+    assert clean.err == f"tindex: data with 1 import(s): 13 files, {base_rows + added} rows, no problems\n"
+    lines = scores.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(",")
+    fields[2] = "abc"
+    scores.write_text("\n".join([lines[0], ",".join(fields), *lines[2:]]) + "\n", encoding="utf-8")
+    broken = tindex("validate")
+    assert broken.code == 1
+    assert broken.out == f"{scores}:2: year: not a whole number ('abc')\n"
+    assert broken.err == "tindex: 1 problem(s) in data with 1 import(s)\n"
+    assert tindex("validate", str(DATA)).code == 0

@@ -665,7 +665,8 @@ def agree(
 def validate(
     ctx: typer.Context,
     path: Annotated[str | None, typer.Argument(
-        metavar="[PATH]", help="Data directory to check (default: --data-dir or the bundled data).",
+        metavar="[PATH]", help="Data directory to check, alone (default: --data-dir or the "
+        "bundled data, with your imports).",
         autocompletion=complete_directory, show_default=False)] = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -681,12 +682,14 @@ def validate(
 
     label = "data/" if chosen is None and not os.environ.get(DATA_DIR_ENV) else \
         escape_controls(str(directory)) + "/"
-    dataset = Dataset(directory, label)
+    # The data the commands use includes the user's imports; a PATH named is checked alone.
+    imports = overlay_dirs() if path is None else []
+    dataset = Dataset(directory, label, imports)
     problems, counts = check(dataset)
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
     errors = [p for p in problems if not p.warning]
-    where = label.rstrip("/")
+    where = label.rstrip("/") + (f" with {len(imports)} import(s)" if imports else "")
     if errors:
         sys.stderr.write(f"tindex: {len(errors)} problem(s) in {where}\n")
         raise typer.Exit(EXIT_DATA)

@@ -43,7 +43,7 @@ from typer._click.shell_completion import (
 from typer.core import TyperCommand
 
 from tindex.errors import UNSAFE_CHARACTERS, TindexError
-from tindex.locate import choose_data_dir, country_names
+from tindex.locate import choose_data_dir, country_names, overlay_dirs
 from tindex.render.formats import OutputFormat
 
 PROG = "tindex"
@@ -96,20 +96,28 @@ def _rows(directory: Path, stem: str) -> tuple[dict[str, str], ...]:
         return ()
 
 
+def _layered_rows(directory: Path, stem: str) -> list[dict[str, str]]:
+    """The table's rows in the data directory, then in each of the user's imports (which the
+    commands layer over it, so they complete what the commands accept)."""
+    return [row for layer in (directory, *overlay_dirs()) for row in _rows(layer, stem)]
+
+
 def _column(directory: Path, stem: str, column: str, index: str | None = None) -> list[str]:
     """Distinct non-empty values of a column, in file order; only one index's rows if given."""
-    values = (row.get(column) or "" for row in _rows(directory, stem)
+    values = (row.get(column) or "" for row in _layered_rows(directory, stem)
               if index is None or row.get("index") == index)
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
 def country_pairs(directory: Path) -> list[tuple[str, Candidate]]:
     """(what may be typed, display name): display names, then ISO codes and aliases."""
-    rows = _rows(directory, "countries")
-    if not rows:  # a data directory in the layout before countries.csv
+    if not _rows(directory, "countries"):  # a data directory in the layout before countries.csv
         return [(name, name) for name in country_names(directory)]
-    display = {row["iso3"]: row["name"] for row in rows
-               if row.get("kind") == "name" and row.get("iso3") and row.get("name")}
+    rows = _layered_rows(directory, "countries")
+    display: dict[str, str] = {}
+    for row in rows:  # the data's own name first, as the commands show it
+        if row.get("kind") == "name" and row.get("iso3") and row.get("name"):
+            display.setdefault(row["iso3"], row["name"])
     pairs: list[tuple[str, Candidate]] = [(name, name) for name in sorted(display.values(), key=fold)]
     pairs += [(code, name) for code, name in sorted(display.items())]
     pairs += [(row["name"], display[row["iso3"]]) for row in rows
@@ -127,8 +135,8 @@ def years(directory: Path, index: str | None = None) -> list[str]:
 
 
 def index_ids(directory: Path) -> list[tuple[str, str]]:
-    """Index ids with their names, as indices.csv lists them."""
-    return [(row["index"], row.get("name") or "") for row in _rows(directory, "indices")
+    """Index ids with their names, as indices.csv lists them (the imports' after the data's)."""
+    return [(row["index"], row.get("name") or "") for row in _layered_rows(directory, "indices")
             if row.get("index")]
 
 
