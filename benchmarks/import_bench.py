@@ -2,9 +2,10 @@
 
 Writes two files into benchmarks/work/ (git-ignored): 27,000 rows x 400 columns (the
 Core file's shape) and 3,000 rows x 4,000 columns (Full+Others' width). Each job runs in
-its own process, alternating in rotating order; wall time is the median over rounds and
-the ratio the median of per-round ratios; peak memory is the child's max RSS from
-os.wait4. Usage: python benchmarks/import_bench.py [--runs 7] [--markdown FILE]
+its own process, alternating in rotating order; wall and CPU (user + sys) time are medians
+over rounds and each ratio the median of per-round ratios; peak memory is the child's max
+RSS; both come from os.wait4. The load average is printed with each file's figures (the
+machine may be shared). Usage: python benchmarks/import_bench.py [--runs 7] [--markdown FILE]
 """
 
 from __future__ import annotations
@@ -71,16 +72,43 @@ def generate(name: str, rows: int, columns: int) -> Path:
     return path
 
 
-def run(job: str, path: Path) -> tuple[float, float]:
-    """Wall seconds and max RSS (MB) of one child."""
-    env = os.environ | {"PYTHONPYCACHEPREFIX": str(WORK / "pycache")}
+def run(job: str, path: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and max RSS (MB) of one child."""
+    # A bytecode cache, as an installed package has: with PYTHONDONTWRITEBYTECODE set (these
+    # machines set it) and a fresh prefix, every child would recompile pandas (+1.5 s each).
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", JOBS[job], str(path)], stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{job} failed on {path.name}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _ratio(times: dict[str, list[float]], job: str, baseline: str) -> float:
+    return statistics.median(t / b for t, b in zip(times[job], times[baseline], strict=True))
+
+
+HEADER = ["| file | size | tindex wall / CPU | pandas-6 wall / CPU | ratio wall (CPU)"
+          " | pandas-4 wall / CPU | ratio wall (CPU) | peak RSS tindex / pandas-6 | load average |",
+          "|---|---|---|---|---|---|---|---|---|"]
+
+
+def _line(path: Path, shape: tuple[int, int], walls: dict[str, list[float]], cpus: dict[str, list[float]],
+          peaks: dict[str, list[float]], load: list[float]) -> str:
+    """One markdown row: medians, paired ratios (wall, then CPU), peak memory, load range."""
+    def cell(job: str) -> str:
+        return f"{statistics.median(walls[job]):.2f} / {statistics.median(cpus[job]):.2f} s"
+
+    def ratios(baseline: str) -> str:
+        return f"{_ratio(walls, 'tindex', baseline):.2f}x ({_ratio(cpus, 'tindex', baseline):.2f}x)"
+
+    peak_t, peak_6 = statistics.median(peaks["tindex"]), statistics.median(peaks["pandas-6"])
+    return (f"| {shape[0]:,} x {shape[1]:,} | {path.stat().st_size / 1e6:.0f} MB | {cell('tindex')}"
+            f" | {cell('pandas-6')} | {ratios('pandas-6')} | {cell('pandas-4')} | {ratios('pandas-4')}"
+            f" | {peak_t:.0f} / {peak_6:.0f} MB ({peak_t / peak_6:.2f}x) | {min(load):.1f}-{max(load):.1f} |")
 
 
 def main() -> None:
@@ -88,30 +116,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args()
-    lines = ["| file | size | tindex | pandas, 6 columns | ratio | pandas, 4 columns | ratio"
-             " | peak RSS tindex / pandas-6 |",
-             "|---|---|---|---|---|---|---|---|"]
-    for name, (rows, columns) in SHAPES.items():
-        path = generate(name, rows, columns)
+    lines = list(HEADER)
+    for name, shape in SHAPES.items():
+        path = generate(name, *shape)
         for job in JOBS:  # warm the page cache and the bytecode cache
             run(job, path)
-        times: dict[str, list[float]] = {job: [] for job in JOBS}
+        load = [os.getloadavg()[0]]
+        walls: dict[str, list[float]] = {job: [] for job in JOBS}
+        cpus: dict[str, list[float]] = {job: [] for job in JOBS}
         peaks: dict[str, list[float]] = {job: [] for job in JOBS}
         order = list(JOBS)
         for round_ in range(args.runs):
             for job in order[round_ % len(order):] + order[: round_ % len(order)]:
-                wall, peak = run(job, path)
-                times[job].append(wall)
+                wall, cpu, peak = run(job, path)
+                walls[job].append(wall)
+                cpus[job].append(cpu)
                 peaks[job].append(peak)
-        ratio6 = statistics.median(t / b for t, b in zip(times["tindex"], times["pandas-6"], strict=True))
-        ratio4 = statistics.median(t / b for t, b in zip(times["tindex"], times["pandas-4"], strict=True))
-        mb = path.stat().st_size / 1e6
-        peak_t, peak_6 = statistics.median(peaks["tindex"]), statistics.median(peaks["pandas-6"])
-        lines.append(
-            f"| {rows:,} x {columns:,} | {mb:.0f} MB | {statistics.median(times['tindex']):.2f} s"
-            f" | {statistics.median(times['pandas-6']):.2f} s | {ratio6:.2f}x"
-            f" | {statistics.median(times['pandas-4']):.2f} s | {ratio4:.2f}x"
-            f" | {peak_t:.0f} / {peak_6:.0f} MB ({peak_t / peak_6:.2f}x) |")
+            load.append(os.getloadavg()[0])
+        lines.append(_line(path, shape, walls, cpus, peaks, load))
+        print(lines[-1], flush=True)
     print("\n".join(lines))
     if args.markdown:
         args.markdown.write_text("\n".join(lines) + "\n")
