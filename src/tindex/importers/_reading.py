@@ -62,9 +62,10 @@ class _FieldCounter:
         chars = np.frombuffer(data, dtype=np.uint8)
         marks = np.flatnonzero((chars == 10) | (chars == 34))  # newlines and quotes, in order
         is_quote = chars[marks] == 34
+        quotes = np.cumsum(is_quote)  # [k]: quotes among marks 0..k
         start = int(self.in_quotes)
         # inside[k]: whether segment k (from mark k-1, or the block start, to mark k) is quoted
-        inside = np.concatenate(([start], (np.cumsum(is_quote) + start) & 1)).astype(bool)
+        inside = np.concatenate(([start], (quotes + start) & 1)).astype(bool)
         # int32 is exact: a block is far below 2**31 bytes (pandas reads 256 KB at a time)
         counts = np.add.reduceat(chars == 44, np.concatenate(([0], marks)), dtype=np.int32)
         counts[inside] = 0
@@ -73,23 +74,27 @@ class _FieldCounter:
         if ends_at.size:
             ends = marks[ends_at]
             before = structural[ends_at]
-            record_commas = np.diff(before, prepend=0)
+            record_commas = before.copy()
+            record_commas[1:] -= before[:-1]
             record_commas[0] += self.commas
-            previous = np.concatenate(([-1], ends[:-1]))
-            length = ends - previous - 1
-            length[0] += self.length
-            byte_before = np.where(ends > 0, chars[np.maximum(ends - 1, 0)], self.last_byte)
-            length -= (length > 0) & (byte_before == 13)  # CRLF: the CR is not content
-            newline_rank = np.cumsum(~is_quote)[ends_at] - 1  # which newline of the block each end is
-            starts = np.concatenate(([self.lines_before], newline_rank[:-1] + 1 + self.newlines_seen))
-            self._check(record_commas, length, starts)
+            if self.expected is None:
+                self.expected = int(record_commas[0])
+            newline_rank = ends_at - quotes[ends_at]  # which newline of the block each end is
+            if (record_commas != self.expected).any():  # blank or ragged: lengths and lines needed
+                previous = np.concatenate(([-1], ends[:-1]))
+                length = ends - previous - 1
+                length[0] += self.length
+                byte_before = np.where(ends > 0, chars[np.maximum(ends - 1, 0)], self.last_byte)
+                length -= (length > 0) & (byte_before == 13)  # CRLF: the CR is not content
+                starts = np.concatenate(([self.lines_before], newline_rank[:-1] + 1 + self.newlines_seen))
+                self._check(record_commas, length, starts)
             self.commas = int(structural[-1] - before[-1])
             self.length = len(data) - 1 - int(ends[-1])
             self.lines_before = self.newlines_seen + int(newline_rank[-1]) + 1
         else:
             self.commas += int(structural[-1])
             self.length += len(data)
-        self.newlines_seen += int(marks.size - np.count_nonzero(is_quote))
+        self.newlines_seen += int(marks.size - (quotes[-1] if marks.size else 0))
         self.in_quotes = bool(inside[-1])
         self.last_byte = int(chars[-1])
 
