@@ -43,7 +43,9 @@ class _FieldCounter:
     (few) cut the block into segments, one `reduceat` counts the commas of every segment,
     and a segment's commas are structural when an even number of quotes precede it (""
     in a quoted field counts twice, so it cancels). Records end at newlines outside
-    quotes. The same steps run on every block, quoted or not.
+    quotes. Every record's count is compared in every block, quoted or not; lengths (a
+    blank line is skipped, as pandas does) and line numbers are worked out only in a block
+    where some count differs.
     """
 
     def __init__(self) -> None:
