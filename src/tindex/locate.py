@@ -114,7 +114,13 @@ def _user_assigned_codes() -> frozenset[str]:
 
 @cache
 def iso3_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-3 code (pycountry's database) plus the user-assigned ones.
+    """Every ISO 3166-1 alpha-3 code (pycountry's database) plus the user-assigned ones."""
+    return frozenset(entry["alpha_3"] for entry in iso3166_entries()) | _user_assigned_codes()
+
+
+@cache
+def iso3166_entries() -> tuple[dict[str, str], ...]:
+    """pycountry's ISO 3166-1 entries (alpha_3, name, and official_name / common_name where set).
 
     Reading the JSON directly costs a few milliseconds; importing pycountry costs far
     more, and load-time validation runs on every command.
@@ -127,8 +133,9 @@ def iso3_codes() -> frozenset[str]:
         database = Path(location) / "databases" / "iso3166-1.json"
         if database.is_file():
             with database.open(encoding="utf-8") as handle:
-                entries = json.load(handle)["3166-1"]
-            return frozenset(entry["alpha_3"] for entry in entries) | _user_assigned_codes()
+                return tuple(json.load(handle)["3166-1"])
     import pycountry  # fallback if pycountry ever moves its database
 
-    return frozenset(country.alpha_3 for country in pycountry.countries) | _user_assigned_codes()
+    fields = ("alpha_2", "alpha_3", "name", "official_name", "common_name")
+    return tuple({field: str(getattr(country, field)) for field in fields if hasattr(country, field)}
+                 for country in pycountry.countries)

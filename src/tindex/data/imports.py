@@ -9,15 +9,18 @@ data gets), and only then swapped into place; re-importing a source replaces it.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from tindex import schema
 from tindex.data.dataset import Dataset
@@ -106,14 +109,15 @@ def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
         + ("" if dated else "; the date is the import's: the file name gives no release date")
         + f". Licence: {citation['licence']}. Not shipped with tindex.",
     ]])
-    codes = sorted(set(kept["iso3"].astype(str)))
+    codes = sorted(kept["iso3"].astype(str).unique().tolist())  # not a Python loop over every row
     _csv(folder / schema.COUNTRIES.filename, schema.COUNTRIES.column_names,
          [[code, display_name(code), "name", f"from the {result.source} import"] for code in codes])
+    # Formatted a column at a time (a Python call per cell took 0.15 s for 23,000 V-Dem rows).
     _csv(folder / schema.INDEX_SCORES.filename,
          ["index", "iso3", "year", "score", "low", "high", "source_id"],
-         [[index, iso3, int(year), repr(float(score)), _bound(low), _bound(high), sid]
-          for index, iso3, year, score, low, high in
-          kept[["index", "iso3", "year", "score", "low", "high"]].itertuples(index=False, name=None)])
+         zip(kept["index"].tolist(), kept["iso3"].tolist(), kept["year"].astype("int64").tolist(),
+             map(repr, kept["score"].astype("float64").tolist()), _bounds(kept["low"]),
+             _bounds(kept["high"]), itertools.repeat(sid, len(kept)), strict=True))
     manifest = Manifest(
         id=result.source, source=result.source, file_name=result.file_name, sha256=result.sha256,
         version=citation["version"], release_date=citation["date"],
@@ -135,7 +139,12 @@ def _bound(value: float | None) -> str:
     return "" if value is None or value != value else repr(float(value))
 
 
-def _csv(path: Path, header: Sequence[str], rows: list[list[object]]) -> None:
+def _bounds(values: pd.Series) -> list[str]:
+    """_bound of every value of a float column."""
+    return [repr(value) if value == value else "" for value in values.astype("float64").tolist()]
+
+
+def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)

@@ -136,22 +136,23 @@ def _match_countries(
 ) -> tuple[pd.Series, list[str], list[str]]:
     """ISO code of every row (None where skipped) and the one-line notes, each entity once."""
     keys = ["code", "name", "other_name"]
-    entities = rows[keys].drop_duplicates()
+    # Each row's entity number, in order of first appearance: the columns' factorised
+    # codes combined one column at a time (a drop_duplicates and a merge back cost twice
+    # as much on a 27,000-row file; a Python look-up per row cost 0.13 s).
+    entity = np.zeros(len(rows), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(rows[key], use_na_sentinel=False)
+        entity = pd.factorize(entity * len(uniques) + codes)[0]  # < rows * uniques: no overflow
+    first = np.unique(entity, return_index=True)[1]  # labels 0..n-1, so in label order
     kept: list[str] = []
     skipped: list[str] = []
-    codes: dict[tuple[str, str, str], str | None] = {}
-    for code, name, other in entities.itertuples(index=False, name=None):
+    found_codes: list[str | None] = []
+    for code, name, other in rows[keys].iloc[first].itertuples(index=False, name=None):
         found = countries.match(source, code, (name, other), code_only=not has_names)
-        codes[(code, name, other)] = found.iso3
+        found_codes.append(found.iso3)
         if found.line is not None:
             (kept if found.user_code else skipped).append(found.line)
-    # Each entity was matched once; a merge spreads the codes over the rows (a Python
-    # look-up per row cost 0.13 s on a 27,000-row file).
-    entity_codes = pd.Series([codes[key] for key in entities.itertuples(index=False, name=None)],
-                             index=entities.index, dtype=object)
-    matched = entities.assign(iso3=entity_codes)
-    spread = rows[keys].merge(matched, on=keys, how="left")["iso3"]
-    iso3 = pd.Series(spread.to_numpy(dtype=object), index=rows.index, dtype=object)
+    iso3 = pd.Series(np.array(found_codes, dtype=object)[entity], index=rows.index, dtype=object)
     return iso3, sorted(set(kept)), sorted(set(skipped))
 
 

@@ -39,9 +39,13 @@ class Ragged:
 class _FieldCounter:
     """Counts the fields of each CSV record as bytes arrive, ignoring commas and newlines in quotes.
 
-    Works on the positions of quotes, commas and newlines (numpy), never byte by byte:
-    a comma or newline is inside quotes when an odd number of quotes precede it ("" in a
-    quoted field counts twice, so it cancels).
+    Works per block with numpy, never byte by byte: the positions of quotes and newlines
+    (few) cut the block into segments, one `reduceat` counts the commas of every segment,
+    and a segment's commas are structural when an even number of quotes precede it (""
+    in a quoted field counts twice, so it cancels). Records end at newlines outside
+    quotes. Every record's count is compared in every block, quoted or not; lengths (a
+    blank line is skipped, as pandas does) and line numbers are worked out only in a block
+    where some count differs.
     """
 
     def __init__(self) -> None:
@@ -58,35 +62,42 @@ class _FieldCounter:
         if not data or self.ragged is not None:
             return
         chars = np.frombuffer(data, dtype=np.uint8)
-        newlines = np.flatnonzero(chars == 10)
-        commas = np.flatnonzero(chars == 44)
-        quotes = np.flatnonzero(chars == 34)
-        if quotes.size or self.in_quotes:
-            outside = ((np.searchsorted(quotes, newlines) + int(self.in_quotes)) & 1) == 0
-            ends_at = np.flatnonzero(outside)  # which newlines end a record
-            commas = commas[((np.searchsorted(quotes, commas) + int(self.in_quotes)) & 1) == 0]
-        else:
-            ends_at = np.arange(newlines.size)
-        ends = newlines[ends_at]
-        if ends.size:
-            before = np.searchsorted(commas, ends)
-            record_commas = np.diff(before, prepend=0)
+        marks = np.flatnonzero((chars == 10) | (chars == 34))  # newlines and quotes, in order
+        is_quote = chars[marks] == 34
+        quotes = np.cumsum(is_quote)  # [k]: quotes among marks 0..k
+        start = int(self.in_quotes)
+        # inside[k]: whether segment k (from mark k-1, or the block start, to mark k) is quoted
+        inside = np.concatenate(([start], (quotes + start) & 1)).astype(bool)
+        # int32 is exact: a block is far below 2**31 bytes (pandas reads 256 KB at a time)
+        counts = np.add.reduceat(chars == 44, np.concatenate(([0], marks)), dtype=np.int32)
+        counts[inside] = 0
+        structural = np.cumsum(counts, dtype=np.int64)  # [k]: commas outside quotes before mark k
+        ends_at = np.flatnonzero(~is_quote & ~inside[:-1])  # marks that end a record
+        if ends_at.size:
+            ends = marks[ends_at]
+            before = structural[ends_at]
+            record_commas = before.copy()
+            record_commas[1:] -= before[:-1]
             record_commas[0] += self.commas
-            previous = np.concatenate(([-1], ends[:-1]))
-            length = ends - previous - 1
-            length[0] += self.length
-            byte_before = np.where(ends > 0, chars[np.maximum(ends - 1, 0)], self.last_byte)
-            length -= (length > 0) & (byte_before == 13)  # CRLF: the CR is not content
-            starts = np.concatenate(([self.lines_before], ends_at[:-1] + 1 + self.newlines_seen))
-            self._check(record_commas, length, starts)
-            self.commas = int(commas.size - before[-1])
+            if self.expected is None:
+                self.expected = int(record_commas[0])
+            newline_rank = ends_at - quotes[ends_at]  # which newline of the block each end is
+            if (record_commas != self.expected).any():  # blank or ragged: lengths and lines needed
+                previous = np.concatenate(([-1], ends[:-1]))
+                length = ends - previous - 1
+                length[0] += self.length
+                byte_before = np.where(ends > 0, chars[np.maximum(ends - 1, 0)], self.last_byte)
+                length -= (length > 0) & (byte_before == 13)  # CRLF: the CR is not content
+                starts = np.concatenate(([self.lines_before], newline_rank[:-1] + 1 + self.newlines_seen))
+                self._check(record_commas, length, starts)
+            self.commas = int(structural[-1] - before[-1])
             self.length = len(data) - 1 - int(ends[-1])
-            self.lines_before = self.newlines_seen + int(ends_at[-1]) + 1
+            self.lines_before = self.newlines_seen + int(newline_rank[-1]) + 1
         else:
-            self.commas += int(commas.size)
+            self.commas += int(structural[-1])
             self.length += len(data)
-        self.newlines_seen += int(newlines.size)
-        self.in_quotes = bool((int(self.in_quotes) + int(quotes.size)) & 1)
+        self.newlines_seen += int(marks.size - (quotes[-1] if marks.size else 0))
+        self.in_quotes = bool(inside[-1])
         self.last_byte = int(chars[-1])
 
     def _check(self, record_commas: np.ndarray, record_length: np.ndarray, starts: np.ndarray) -> None:
