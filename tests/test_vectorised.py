@@ -7,14 +7,39 @@ unused categories, ties, and caveats that match no row.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tindex.core.result import Role, Table
+from tindex.core.changes import revisions
+from tindex.core.model import IndexInfo, Model
+from tindex.core.ranking import (
+    RANK_ROLES,
+    rounded,
+    row_caveats,
+    too_large_note,
+)
+from tindex.core.result import Caveat, Note, Role, Table
+from tindex.data import Dataset
 from tindex.render.cells import clean_text, ids_text, neutralise_formula
 from tindex.render.delimited import safe_frame
+
+CODES = ["ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS"]
+
+
+def index_info(better: str = "higher") -> IndexInfo:
+    return IndexInfo("idx", "score", better, None, None, "data year", "Some Index", "Publisher",
+                     "A generated index.", "s1")
+
 
 # -- safe_frame -----------------------------------------------------------------------------
 
@@ -104,3 +129,155 @@ def test_safe_frame_equals_the_per_cell_version(data: st.DataObject) -> None:
         assert new.to_csv(index=False, sep=separator, lineterminator="\n") == \
             old.to_csv(index=False, sep=separator, lineterminator="\n")
 
+
+# -- row_caveats ----------------------------------------------------------------------------
+
+def reference_row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int
+                          ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
+    """row_caveats as it was: one Python loop over the rows."""
+    year_list = [years] * len(codes) if isinstance(years, int) else [int(y) for y in years]
+    applicable = [c for c in model.caveats if c.index == index.id]
+    found: list[tuple[str, ...]] = []
+    used: dict[str, Caveat] = {}
+    for code, year in zip(codes.astype(str), year_list, strict=True):
+        mine = [c for c in applicable if (c.iso3 is None or c.iso3 == code)
+                and (c.year is None or c.year == year)]
+        found.append(tuple(c.caveat_id for c in mine))
+        used.update((c.caveat_id, c) for c in mine)
+    return found, [c for c in model.caveats if c.caveat_id in used]
+
+
+@st.composite
+def caveat_lists(draw: st.DrawFn) -> list[Caveat]:
+    count = draw(st.integers(0, 8))
+    return [Caveat(f"c{n}", "text", ("s1",), draw(st.sampled_from(["idx", "idx", "other", None])),
+                   draw(st.sampled_from([*CODES, "XXX", None])),
+                   draw(st.sampled_from([2020, 2021, 2022, None])))
+            for n in range(count)]
+
+
+def stub_model(caveats: list[Caveat]) -> Model:
+    return cast(Model, SimpleNamespace(caveats=caveats))
+
+
+@given(caveat_lists(), st.data())
+def test_row_caveats_equal_the_per_row_loop(caveats: list[Caveat], data: st.DataObject) -> None:
+    rows = data.draw(st.integers(0, 30))
+    codes = data.draw(st.lists(st.sampled_from(CODES), min_size=rows, max_size=rows))
+    code_column = (pd.Series(pd.Categorical(codes, categories=[*CODES, "ZZZ"]))
+                   if data.draw(st.booleans()) else pd.Series(codes, dtype="str"))
+    years: pd.Series | int = (data.draw(st.sampled_from([2020, 2021, 2023])) if data.draw(st.booleans())
+                              else pd.Series(data.draw(st.lists(st.integers(2019, 2022), min_size=rows,
+                                                                max_size=rows)), dtype="int64"))
+    model = stub_model(caveats)
+    assert row_caveats(model, index_info(), code_column, years) == \
+        reference_row_caveats(model, index_info(), code_column, years)
+    # general=False is what revisions did afterwards: keep only the country caveats.
+    found, used = reference_row_caveats(model, index_info(), code_column, years)
+    shown = {c.caveat_id for c in used if not c.general}
+    assert row_caveats(model, index_info(), code_column, years, general=False) == (
+        [tuple(i for i in ids if i in shown) for ids in found], [c for c in used if not c.general])
+
+
+# -- revisions ------------------------------------------------------------------------------
+
+def reference_revisions(model: Model, index: IndexInfo) -> Table:
+    """revisions as it was: nunique over every row, caveat ids filtered per row."""
+    scores = model.all_scores(index)
+    rows = scores[["iso3", "year", "release", "score", "source_id"]].assign(
+        iso3=scores["iso3"].astype(str), release=scores["release"].astype(int),
+        source_id=scores["source_id"].astype(str))
+    spread = rows.groupby(["iso3", "year"], observed=True)["score"].nunique()
+    changed = spread[spread > 1].index
+    keyed = rows.set_index(["iso3", "year"])
+    found = keyed.loc[keyed.index.isin(changed)].reset_index().sort_values(["iso3", "year", "release"])
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = found.groupby(["iso3", "year"])["score"].diff()
+    found["change"] = rounded(change.where(np.isfinite(change)))
+    before = found.groupby(["iso3", "year"])["score"].shift()
+    frame = pd.DataFrame({
+        "country": model.name_of(found["iso3"]).to_numpy(),
+        "iso3": found["iso3"].to_numpy(),
+        "year": found["year"].to_numpy(),
+        "release": found["release"].to_numpy(),
+        "score": found["score"].to_numpy(),
+        "change": found["change"].to_numpy(),
+        "source_id": found["source_id"].to_numpy(),
+    })
+    caveat_ids, caveats = reference_row_caveats(model, index, frame["iso3"], frame["year"])
+    frame["caveat_ids"] = caveat_ids
+    caveats = [c for c in caveats if not c.general]
+    shown = {c.caveat_id for c in caveats}
+    frame["caveat_ids"] = [tuple(i for i in ids if i in shown) for ids in caveat_ids]
+    count = frame[["iso3", "year"]].drop_duplicates().shape[0]
+    return Table(
+        title=f"{index.name}: {count} value{'s' if count != 1 else ''} revised between releases",
+        frame=frame,
+        roles=RANK_ROLES | {"release": Role.INTEGER},
+        citations=model.citations([*frame["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats,
+        notes=too_large_note(found["change"], found["score"], before)
+        + ([] if count else [Note("No value differs between the releases in the data.")]),
+    )
+
+
+SOURCES_CSV = ("source_id,title,publisher,date,url,note\n"
+               "s1,One,Publisher,2025,https://example.org/1,\ns2,Two,Publisher,2025,https://example.org/2,\n")
+INDICES_CSV = ("index,kind,better,minimum,maximum,year_means,name,publisher,description,source_id\n"
+               "idx,score,higher,,,data year,Some Index,Publisher,A generated index.,s1\n"
+               "other,score,lower,,,data year,Other Index,Publisher,Another index.,s2\n")
+revised_values = st.sampled_from([10.0, 10.0, 20.5, 1e308, -1e308, 0.0, -0.0, 33.33])
+
+
+@st.composite
+def release_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Caveat]]:
+    codes = draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=4, unique=True))
+    years = draw(st.lists(st.integers(2019, 2023), min_size=1, max_size=3, unique=True))
+    rows = [("idx", code, year, draw(revised_values), release, draw(st.sampled_from(["s1", "s2"])))
+            for code in codes for year in years for release in (1, 2, 3) if draw(st.integers(0, 2))]
+    rows += [("other", codes[0], years[0], 1.0, 1, "s2"), ("other", codes[0], years[0], 2.0, 2, "s2")]
+    frame = pd.DataFrame(rows, columns=["index", "iso3", "year", "score", "release", "source_id"])
+    caveats = [Caveat(c.caveat_id, c.text, c.source_ids, c.index, c.iso3 if c.iso3 != "XXX" else None,
+                      c.year) for c in draw(caveat_lists())]
+    return frame, caveats
+
+
+@contextlib.contextmanager
+def data_dir(frame: pd.DataFrame, caveats: list[Caveat]) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        frame.to_csv(directory / "index_scores.csv", index=False)
+        pd.DataFrame({"iso3": CODES, "name": [f"Country {c}" for c in CODES], "kind": "name",
+                      "note": ""}).to_csv(directory / "countries.csv", index=False)
+        (directory / "indices.csv").write_text(INDICES_CSV, encoding="utf-8")
+        (directory / "sources.csv").write_text(SOURCES_CSV, encoding="utf-8")
+        pd.DataFrame({"index": ["idx"] * 3 + ["other"] * 3, "release": [1, 2, 3] * 2,
+                      "source_id": ["s1", "s2", "s1", "s2", "s2", "s2"], "note": ""}
+                     ).to_csv(directory / "releases.csv", index=False)
+        pd.DataFrame({"caveat_id": [c.caveat_id for c in caveats],
+                      "index": [c.index for c in caveats], "iso3": [c.iso3 for c in caveats],
+                      "year": pd.array([c.year for c in caveats], dtype="Int64"),
+                      "text": "A caveat.", "source_ids": "s1"}).to_csv(directory / "caveats.csv",
+                                                                       index=False)
+        yield directory
+
+
+def _csv(table: Table) -> str:
+    out = io.StringIO()
+    safe_frame(table).to_csv(out, index=False, lineterminator="\n")
+    return out.getvalue()
+
+
+@given(release_frames())
+def test_revisions_equal_the_grouping_of_every_row(drawn: tuple[pd.DataFrame, list[Caveat]]) -> None:
+    frame, caveats = drawn
+    with data_dir(frame, caveats) as directory:
+        model = Model(Dataset(directory))
+        for index_id in ("idx", "other"):
+            index = model.index(index_id)
+            new, old = revisions(model, index), reference_revisions(model, index)
+            pd.testing.assert_frame_equal(new.frame, old.frame)
+            assert (new.title, new.caveats, new.notes, new.citations, new.roles) == \
+                (old.title, old.caveats, old.notes, old.citations, old.roles)
+            assert _csv(new) == _csv(old)

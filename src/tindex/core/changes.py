@@ -24,6 +24,7 @@ from tindex.core.ranking import (
     with_previous,
 )
 from tindex.core.result import Note, Role, Table
+from tindex.data.keys import BITMAP_LIMIT, combined_codes
 from tindex.errors import UsageError
 
 
@@ -251,9 +252,15 @@ def revisions(model: Model, index: IndexInfo) -> Table:
     scores = model.all_scores(index)
     if "release" not in scores:
         raise UsageError(f"{index.id}: the data has no release column, so no revisions")
-    rows = scores[["iso3", "year", "release", "score", "source_id"]].assign(
-        iso3=scores["iso3"].astype(str), release=scores["release"].astype(int),
-        source_id=scores["source_id"].astype(str))
+    # Only a country-year with more than one row can hold a revision: counting rows per
+    # key is one pass over integer codes, so the grouping below sees those rows only.
+    key, span = combined_codes(scores, ["iso3", "year"])
+    repeated = (np.bincount(key, minlength=span)[key] > 1 if span <= BITMAP_LIMIT
+                else pd.Series(key).duplicated(keep=False).to_numpy())
+    candidates = scores.loc[repeated, ["iso3", "year", "release", "score", "source_id"]]
+    rows = candidates.assign(
+        iso3=candidates["iso3"].astype(str), release=candidates["release"].astype(int),
+        source_id=candidates["source_id"].astype(str))
     spread = rows.groupby(["iso3", "year"], observed=True)["score"].nunique()
     changed = spread[spread > 1].index
     keyed = rows.set_index(["iso3", "year"])
@@ -271,11 +278,8 @@ def revisions(model: Model, index: IndexInfo) -> Table:
         "change": found["change"].to_numpy(),
         "source_id": found["source_id"].to_numpy(),
     })
-    caveat_ids, caveats = row_caveats(model, index, frame["iso3"], frame["year"])
+    caveat_ids, caveats = row_caveats(model, index, frame["iso3"], frame["year"], general=False)
     frame["caveat_ids"] = caveat_ids
-    caveats = [c for c in caveats if not c.general]
-    shown = {c.caveat_id for c in caveats}
-    frame["caveat_ids"] = [tuple(i for i in ids if i in shown) for ids in caveat_ids]
     count = frame[["iso3", "year"]].drop_duplicates().shape[0]
     return Table(
         title=f"{index.name}: {count} value{'s' if count != 1 else ''} revised between releases",
