@@ -20,13 +20,15 @@ import pandas as pd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tindex.core.changes import revisions
+from tindex.core.changes import revisions, yearly_ranks
 from tindex.core.model import IndexInfo, Model
 from tindex.core.ranking import (
     RANK_ROLES,
+    previous_year,
     rounded,
     row_caveats,
     too_large_note,
+    with_previous,
 )
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
@@ -177,6 +179,58 @@ def test_row_caveats_equal_the_per_row_loop(caveats: list[Caveat], data: st.Data
     shown = {c.caveat_id for c in used if not c.general}
     assert row_caveats(model, index_info(), code_column, years, general=False) == (
         [tuple(i for i in ids if i in shown) for ids in found], [c for c in used if not c.general])
+
+
+# -- yearly_ranks (delta COUNTRY) -----------------------------------------------------------
+
+def reference_yearly_ranks(scores: pd.DataFrame, iso3: str, index: IndexInfo) -> pd.DataFrame:
+    """country_changes' loop as it was: with_previous once per year of the country."""
+    mine = scores.loc[scores["iso3"] == iso3].sort_values("year")
+    rows = []
+    for year in mine["year"].tolist():
+        previous = previous_year(scores, int(year))
+        merged = with_previous(scores, int(year), previous, index)
+        row = merged[merged["iso3"] == iso3].iloc[0]
+        rows.append({"year": int(year), "score": row["score"], "previous": row["score_before"],
+                     "rank": row["rank"], "of": len(merged), "rank_change": row["rank_change"],
+                     "source_id": row["source_id"]})
+    return pd.DataFrame(rows)
+
+
+score_values = st.one_of(st.sampled_from([0.0, -0.0, 12.5, 50.0, 99.99, np.nan]),
+                         st.integers(-500, 500).map(lambda n: n / 10))
+
+
+@st.composite
+def score_frames(draw: st.DrawFn) -> pd.DataFrame:
+    """One score per (country, year) at most: gaps, ties and missing scores are common."""
+    codes = draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=5, unique=True))
+    years = draw(st.lists(st.integers(1995, 2010), min_size=1, max_size=6, unique=True))
+    rows = [(code, year, draw(score_values), draw(st.sampled_from(["s1", "s2"])))
+            for code in codes for year in years if draw(st.integers(0, 3))]
+    if not rows:
+        rows = [(codes[0], years[0], 1.0, "s1")]
+    draw(st.randoms()).shuffle(rows)
+    frame = pd.DataFrame(rows, columns=["iso3", "year", "score", "source_id"])
+    frame["year"] = frame["year"].astype("int64")
+    if draw(st.booleans()):
+        frame["iso3"] = pd.Categorical(frame["iso3"], categories=[*CODES, "ZZZ"])
+        frame["source_id"] = frame["source_id"].astype("category")
+    return frame
+
+
+@given(score_frames(), st.sampled_from(["higher", "lower"]), st.data())
+def test_yearly_ranks_equal_with_previous_per_year(scores: pd.DataFrame, better: str,
+                                                   data: st.DataObject) -> None:
+    iso3 = data.draw(st.sampled_from(sorted(set(scores["iso3"].astype(str)))))
+    index = index_info(better)
+    mine = scores.loc[scores["iso3"] == iso3, ["year", "score", "source_id"]].sort_values("year")
+    new = yearly_ranks(scores, mine, index)
+    old = reference_yearly_ranks(scores, iso3, index)
+    pd.testing.assert_frame_equal(new.drop(columns=["rank", "rank_change"]),
+                                  old.drop(columns=["rank", "rank_change"]))
+    for column in ("rank", "rank_change"):  # the old loop's were Int64 cells in an object column
+        pd.testing.assert_series_equal(new[column], old[column].astype("Int64"))
 
 
 # -- revisions ------------------------------------------------------------------------------
