@@ -24,6 +24,7 @@ from tindex.core.ranking import (
     with_previous,
 )
 from tindex.core.result import Note, Role, Table
+from tindex.data.keys import BITMAP_LIMIT, combined_codes, key_codes
 from tindex.errors import UsageError
 
 
@@ -70,6 +71,69 @@ def span_summary(frame: pd.DataFrame) -> str:
     return "; ".join(parts) + "."
 
 
+def yearly_ranks(scores: pd.DataFrame, mine: pd.DataFrame, index: IndexInfo) -> pd.DataFrame:
+    """year, score, previous, rank, of, rank_change, source_id for each of one country's
+    rows (`mine`, in year order): what with_previous gives its row in each of those years.
+
+    Each year is compared with the previous year in the data (as rank and delta --year
+    do), not with the country's own previous score: across a gap there is no change.
+    All years in one pass over the rows, as counts per year: a rank is 1 + the number
+    of scores better than the country's; the rank change counts only the countries with
+    a score in both years, found in a bitmap of (country, year) keys.
+    """
+    years = scores["year"].to_numpy(dtype=np.int64)
+    values = scores["score"].to_numpy(dtype=float)
+    low = int(years.min())
+    width = int(years.max()) - low + 1
+    at = years - low  # each row's year as a position 0..width-1
+    held = np.bincount(at, minlength=width)
+    data_years = np.flatnonzero(held)
+    back = np.zeros(width, dtype=np.int64)  # a year minus the previous data year (0: none)
+    back[data_years[1:]] = np.diff(data_years)
+    ahead = np.zeros(width, dtype=np.int64)  # the next data year minus a year (0: none)
+    ahead[data_years[:-1]] = np.diff(data_years)
+    own = np.full(width, np.nan)  # the country's score in each year
+    own_at = mine["year"].to_numpy(dtype=np.int64) - low
+    own[own_at] = mine["score"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        better = values > own[at] if index.higher_is_better else values < own[at]
+    # Bitmaps of (country, year) keys: at most 1,342 codes (the ISO codes tindex accepts)
+    # times 9,999 years, 13 MB.
+    codes, offset, size = key_codes(scores["iso3"])
+    key = (codes.astype(np.int64) + offset) * width + at
+    scored = ~np.isnan(values)
+    known = np.zeros(size * width, dtype=np.bool_)  # has a score
+    known[key[scored]] = True
+    listed = np.zeros(size * width, dtype=np.bool_)  # has a row
+    listed[key] = True
+    # Better than the country this year, and scored in the previous data year: counts
+    # toward this year's rank among the countries of both years.
+    step = back[at]
+    now = better & (step > 0)
+    now[now] = known[key[now] - step[now]]
+    # Scored, better than the country this year, and listed in the next data year:
+    # counts toward the next year's rank-before among the countries of both years.
+    step = ahead[at]
+    before = better & scored & (step > 0)
+    before[before] = listed[key[before] + step[before]]
+    rank_now = np.bincount(at[now], minlength=width)[own_at]
+    rank_before = np.bincount(at[before] + step[before], minlength=width)[own_at]
+    score = own[own_at]
+    gap = back[own_at]
+    previous = np.where(gap > 0, own[np.maximum(own_at - gap, 0)], np.nan)
+    rank = 1 + np.bincount(at[better], minlength=width)[own_at]
+    compared = ~np.isnan(score) & ~np.isnan(previous)
+    return pd.DataFrame({
+        "year": own_at + low,
+        "score": score,
+        "previous": previous,
+        "rank": pd.Series(rank, dtype="Int64").where(~np.isnan(score)),
+        "of": held[own_at],
+        "rank_change": pd.Series(rank_before - rank_now, dtype="Int64").where(compared),
+        "source_id": mine["source_id"].astype(str).to_numpy(),
+    })
+
+
 def country_changes(model: Model, index: IndexInfo, country: Country, start: int | None = None,
                     end: int | None = None, release: str | None = None) -> Table:
     """Every year of one country: score, change, percentage change where meaningful, rank."""
@@ -85,17 +149,7 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
             raise UsageError(f"{label} {bound}: {country.name} has scores for {year_span(available)}")
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
-    rows = []
-    # Each year is compared with the previous year in the data (as rank and delta --year
-    # do), not with the country's own previous score: across a gap there is no change.
-    for year in available:
-        previous = previous_year(scores, int(year))
-        merged = with_previous(scores, int(year), previous, index)
-        row = merged[merged["iso3"] == country.iso3].iloc[0]
-        rows.append({"year": int(year), "score": row["score"], "previous": row["score_before"],
-                     "rank": row["rank"], "of": len(merged), "rank_change": row["rank_change"],
-                     "source_id": row["source_id"]})
-    table = pd.DataFrame(rows)
+    table = yearly_ranks(scores, mine, index)
     caveat_ids, caveats = row_caveats(model, index, pd.Series([country.iso3] * len(table)),
                                       table["year"])
     frame = pd.DataFrame({
@@ -251,9 +305,15 @@ def revisions(model: Model, index: IndexInfo) -> Table:
     scores = model.all_scores(index)
     if "release" not in scores:
         raise UsageError(f"{index.id}: the data has no release column, so no revisions")
-    rows = scores[["iso3", "year", "release", "score", "source_id"]].assign(
-        iso3=scores["iso3"].astype(str), release=scores["release"].astype(int),
-        source_id=scores["source_id"].astype(str))
+    # Only a country-year with more than one row can hold a revision: counting rows per
+    # key is one pass over integer codes, so the grouping below sees those rows only.
+    key, span = combined_codes(scores, ["iso3", "year"])
+    repeated = (np.bincount(key, minlength=span)[key] > 1 if span <= BITMAP_LIMIT
+                else pd.Series(key).duplicated(keep=False).to_numpy())
+    candidates = scores.loc[repeated, ["iso3", "year", "release", "score", "source_id"]]
+    rows = candidates.assign(
+        iso3=candidates["iso3"].astype(str), release=candidates["release"].astype(int),
+        source_id=candidates["source_id"].astype(str))
     spread = rows.groupby(["iso3", "year"], observed=True)["score"].nunique()
     changed = spread[spread > 1].index
     keyed = rows.set_index(["iso3", "year"])
@@ -271,11 +331,8 @@ def revisions(model: Model, index: IndexInfo) -> Table:
         "change": found["change"].to_numpy(),
         "source_id": found["source_id"].to_numpy(),
     })
-    caveat_ids, caveats = row_caveats(model, index, frame["iso3"], frame["year"])
+    caveat_ids, caveats = row_caveats(model, index, frame["iso3"], frame["year"], general=False)
     frame["caveat_ids"] = caveat_ids
-    caveats = [c for c in caveats if not c.general]
-    shown = {c.caveat_id for c in caveats}
-    frame["caveat_ids"] = [tuple(i for i in ids if i in shown) for ids in caveat_ids]
     count = frame[["iso3", "year"]].drop_duplicates().shape[0]
     return Table(
         title=f"{index.name}: {count} value{'s' if count != 1 else ''} revised between releases",

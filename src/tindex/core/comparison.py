@@ -65,8 +65,7 @@ def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
     frame = pd.DataFrame({"year": wide.index.to_numpy()})
     for country, label in zip(countries, names, strict=True):
         frame[label] = wide[country.iso3].to_numpy()
-    by_year = subset.groupby("year")["source_id"].agg(lambda ids: ";".join(sorted(set(ids))))
-    frame["source_id"] = frame["year"].map(by_year)
+    frame["source_id"] = frame["year"].map(joined_per_year(subset["year"], subset["source_id"]))
     caveat_ids, caveats = _per_year_caveats(model, index, codes, frame["year"])
     frame["caveat_ids"] = caveat_ids
     roles = {"year": Role.YEAR, "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
@@ -81,6 +80,28 @@ def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
         column_codes={label: c.iso3 for c, label in zip(countries, names, strict=True)},
         publisher=index.publisher,
     )
+
+
+def joined_per_year(years: pd.Series, ids: pd.Series) -> pd.Series:
+    """Per year, its distinct ids sorted and joined by ';' (indexed by year, in order).
+
+    Column-wise: one string concatenation per position in the longest list, not a
+    Python function per year (a 10,000-year series took about 1.5 s that way).
+    """
+    pairs = pd.DataFrame({"year": years, "id": ids}).drop_duplicates().sort_values(
+        ["year", "id"], kind="stable")
+    year_values = pairs["year"].to_numpy()
+    id_values = pairs["id"].to_numpy(dtype=object)
+    first = np.ones(len(year_values), dtype=np.bool_)
+    first[1:] = year_values[1:] != year_values[:-1]
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    position = np.arange(len(year_values)) - starts[group]
+    joined = id_values[starts]
+    for place in range(1, int(position.max(initial=0)) + 1):
+        taken = position == place
+        joined[group[taken]] = joined[group[taken]] + ";" + id_values[taken]
+    return pd.Series(joined, index=pd.Index(year_values[starts], name="year"), name="id")
 
 
 def _per_year_caveats(model: Model, index: IndexInfo, codes: list[str], years: pd.Series

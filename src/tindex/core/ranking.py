@@ -109,19 +109,45 @@ def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.Data
     return frame.head(top + extra)
 
 
-def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int
-                ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
-    """Per row, the ids of the caveats that apply to it; and every caveat that applies."""
-    year_list = [years] * len(codes) if isinstance(years, int) else [int(y) for y in years]
-    applicable = [c for c in model.caveats if c.index == index.id]
-    ids: list[tuple[str, ...]] = []
-    used: dict[str, Caveat] = {}
-    for code, year in zip(codes.astype(str), year_list, strict=True):
-        mine = [c for c in applicable if (c.iso3 is None or c.iso3 == code)
-                and (c.year is None or c.year == year)]
-        ids.append(tuple(c.caveat_id for c in mine))
-        used.update((c.caveat_id, c) for c in mine)
-    return ids, [c for c in model.caveats if c.caveat_id in used]
+def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
+                general: bool = True) -> tuple[list[tuple[str, ...]], list[Caveat]]:
+    """Per row, the ids of the caveats that apply to it; and every caveat that applies.
+    general=False leaves out the caveats about the index as a whole.
+
+    Column-wise: one mask per caveat, and rows that match the same caveats share one
+    tuple, so a million rows with no caveat cost a few array passes, not a Python loop.
+    """
+    applicable = [c for c in model.caveats if c.index == index.id and (general or not c.general)]
+    count = len(codes)
+    if not applicable or count == 0:
+        return [()] * count, []
+    labels, distinct = pd.factorize(codes.astype(str))
+    position = {str(code): n for n, code in enumerate(distinct)}
+    year_array = (np.full(count, years, dtype=np.int64) if isinstance(years, int)
+                  else pd.Series(years).astype(np.int64).to_numpy())
+    # pattern[row] indexes `matched`, the tuple of ids that row gets so far.
+    pattern = np.zeros(count, dtype=np.int64)
+    matched: list[tuple[str, ...]] = [()]
+    used: set[str] = set()
+    for caveat in applicable:
+        hit = np.ones(count, dtype=np.bool_)
+        if caveat.iso3 is not None:
+            hit &= labels == position.get(caveat.iso3, -2)
+        if caveat.year is not None:
+            hit &= year_array == caveat.year
+        if not hit.any():
+            continue
+        used.add(caveat.caveat_id)
+        split = pattern * 2 + hit  # each pattern splits into those it applies to and the rest
+        present = np.flatnonzero(np.bincount(split, minlength=2 * len(matched)))
+        renumber = np.zeros(2 * len(matched), dtype=np.int64)
+        renumber[present] = np.arange(len(present))
+        matched = [matched[p >> 1] + ((caveat.caveat_id,) if p & 1 else ()) for p in present.tolist()]
+        pattern = renumber[split]
+    shared = np.empty(len(matched), dtype=object)
+    for n, ids in enumerate(matched):
+        shared[n] = ids
+    return shared[pattern].tolist(), [c for c in model.caveats if c.caveat_id in used]
 
 
 def coverage_note(model: Model, index: IndexInfo, year: int, held: int) -> str | None:

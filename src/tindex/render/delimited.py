@@ -7,8 +7,10 @@ with ';'; whole-number columns print as whole numbers (2025, never 2025.0).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 
 from tindex.core.result import Profile, Role, Table
@@ -24,22 +26,86 @@ def _safe(value: object) -> object:
     return value
 
 
+def _safe_ids(value: object) -> object:
+    return _safe(ids_text(value))
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, (tuple, list))
+
+
+def _holds_sequences(column: pd.Series) -> bool:
+    """Whether any cell is a tuple or list (an id list in a column of another role).
+
+    Only object columns can hold one; a column of text alone is known from one C pass."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        used = np.bincount(codes[codes >= 0], minlength=len(column.cat.categories)) > 0
+        return any(_is_sequence(value) for value in column.cat.categories[used])
+    if column.dtype != object or pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        return False
+    return bool(column.map(_is_sequence).any())
+
+
+def _plain_text(value: object) -> bool:
+    return type(value) is str
+
+
+def _plain_ids(value: object) -> bool:
+    return type(value) is str or (type(value) is tuple and all(type(v) is str for v in value))
+
+
+def _map_distinct(column: pd.Series, function: Callable[[object], object],
+                  plain: Callable[[object], bool]) -> pd.Series | None:
+    """column.map(function), computed once per distinct value rather than once per cell;
+    None where that could differ from column.map (then the caller maps every cell).
+
+    Distinct values are found by hashing, so every one must be `plain` (str, or a tuple of
+    str: a cell equal to it then maps to the same text), map to text, and at least one cell
+    must be present: column.map then gives text in every present cell and missing in the
+    others (a text column), which this gives too.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        distinct = list(column.cat.categories)
+    else:
+        try:
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        except TypeError:  # an unhashable cell (a list)
+            return None
+        distinct = list(uniques)
+    if not (codes >= 0).any() or not all(plain(value) for value in distinct):
+        return None
+    mapped = np.empty(len(distinct) + 1, dtype=object)  # the last one: a missing cell (code -1)
+    for n, value in enumerate([*distinct, np.nan]):
+        mapped[n] = function(value)
+    if not all(isinstance(text, str) for text in mapped[:-1]):
+        return None
+    return pd.Series(mapped[codes], index=column.index, name=column.name)
+
+
 def safe_frame(table: Table) -> pd.DataFrame:
-    """A copy whose text cells and headers are safe; numeric columns are untouched."""
+    """A copy whose text cells and headers are safe; numeric columns are untouched.
+
+    Text is made safe once per distinct value (a million rows hold a few thousand)."""
     frame = table.frame
     safe = {}
     for name in frame.columns:
         column = frame[name]
         role = table.role(str(name))
-        if role.is_ids or column.map(lambda v: isinstance(v, (tuple, list))).any():
-            column = column.map(lambda v: _safe(ids_text(v)))
+        categorical = isinstance(column.dtype, pd.CategoricalDtype)
+        if role.is_ids or _holds_sequences(column):
+            fast = None if categorical else _map_distinct(column, _safe_ids, _plain_ids)
+            column = column.map(_safe_ids) if fast is None else fast
         elif role in (Role.YEAR, Role.INTEGER, Role.ORDER, Role.SIGNED_INTEGER) and \
                 pd.api.types.is_float_dtype(column):
             column = column.round().astype("Int64")
-        elif isinstance(column.dtype, pd.CategoricalDtype):
-            column = column.astype(object).map(_safe)
-        elif not pd.api.types.is_numeric_dtype(column) or column.dtype == object:
-            column = column.map(_safe)
+        elif categorical or not pd.api.types.is_numeric_dtype(column) or column.dtype == object:
+            fast = _map_distinct(column, _safe, _plain_text)
+            if fast is not None:
+                column = fast
+            else:
+                column = (column.astype(object) if categorical else column).map(_safe)
         safe[str(_safe(clean_text(str(name))))] = column
     return pd.DataFrame(safe, index=frame.index)
 
