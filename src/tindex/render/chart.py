@@ -328,6 +328,7 @@ class _Page:
         ax.set_position((box[0] / self.width, box[1] / self.height,
                          (box[2] - box[0]) / self.width, (box[3] - box[1]) / self.height))
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        placed: tuple[float, float, float, float] | None = None
         for _ in range(3):  # tick labels change with the axes' size; settle in a few passes
             tight = ax.get_tightbbox(renderer)
             inner = ax.get_window_extent(renderer)
@@ -340,6 +341,9 @@ class _Page:
             if x1 - x0 < 0.8 or y1 - y0 < 0.6:
                 raise UsageError(f"a {self.width:g} x {self.height:g} inch chart is too small "
                                  "for this plot: give a larger --width or --height")
+            if (x0, y0, x1, y1) == placed:  # settled: another pass would place it here again
+                return
+            placed = (x0, y0, x1, y1)
             ax.set_position((x0 / self.width, y0 / self.height, (x1 - x0) / self.width,
                              (y1 - y0) / self.height))
 
