@@ -322,3 +322,21 @@ def test_validate_checks_the_imports_the_commands_use(tindex: Tindex) -> None:
     assert broken.out == f"{scores}:2: year: not a whole number ('abc')\n"
     assert broken.err == "tindex: 1 problem(s) in data with 1 import(s)\n"
     assert tindex("validate", str(DATA)).code == 0
+
+
+def test_imports_never_stand_in_for_a_missing_data_directory(tindex: Tindex, tmp_path: Path) -> None:
+    """An import layers over data; over a wrong --data-dir (no indices.csv ...) it must not
+    pass for data: the same one line, exit 1, as without imports."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    without = tindex("--data-dir", str(empty), "rank", "2024")
+    import_all(tindex)
+    for args in (("rank", "2024"), ("rank",), ("explain", "Russia"), ("rank", "--index", "pts_a")):
+        result = tindex("--data-dir", str(empty), *args)
+        assert (result.code, result.out) == (1, ""), (args, result)
+        assert result.err == without.err == \
+            f"tindex: error: {empty}/indices.csv: file not found (index definitions)\n", args
+    checked = tindex("validate", "--data-dir", str(empty))
+    assert checked.code == 1
+    assert f"{empty}/indices.csv: file not found\n" in checked.out
+    assert checked.err == f"tindex: 4 problem(s) in {empty} with 4 import(s)\n"

@@ -66,10 +66,14 @@ class Dataset:
         return self.label_prefix + spec.filename
 
     def has(self, spec: TableSpec) -> bool:
-        """The file is there as a regular file (here or in an overlay; see unreadable()
-        for the other cases)."""
+        """The file is there as a regular file (see unreadable() for the other cases): in
+        the data directory, or for an optional table also in an overlay. A file every data
+        directory needs must be in the directory itself: the user's imports layered over a
+        wrong --data-dir must not pass for data."""
         try:
-            return (self.data_dir / spec.filename).is_file() or any(
+            if (self.data_dir / spec.filename).is_file():
+                return True
+            return not spec.required_file and any(
                 (overlay / spec.filename).is_file() for overlay in self.overlays)
         except OSError:  # e.g. a directory that may not be searched
             return False
