@@ -340,3 +340,22 @@ def test_imports_never_stand_in_for_a_missing_data_directory(tindex: Tindex, tmp
     assert checked.code == 1
     assert f"{empty}/indices.csv: file not found\n" in checked.out
     assert checked.err == f"tindex: 4 problem(s) in {empty} with 4 import(s)\n"
+
+
+def test_a_damaged_manifest_is_reported_and_can_be_removed(tindex: Tindex) -> None:
+    import_all(tindex)
+    manifest = imports_dir() / "hrmi" / "manifest.json"
+    manifest.write_text("garbage{", encoding="utf-8")
+    hint = (f"{manifest}: not a tindex import manifest (Expecting value: line 1 column 1 (char 0)); "
+            "import the file again or run 'tindex import --remove hrmi'")
+    checked = tindex("validate")
+    assert (checked.code, checked.out) == (1, hint + "\n")
+    assert checked.err == "tindex: 1 problem(s) in data with 4 import(s)\n"
+    listed = tindex("import", "--list")
+    assert (listed.code, listed.out, listed.err) == (1, "", f"tindex: error: {hint}\n")
+    other = tindex("import", "--remove", "pts")  # another import's damage does not block it
+    assert (other.code, other.out) == (0, "Removed import pts (PTS-2022.csv).\n")
+    gone = tindex("import", "--remove", "hrmi")
+    assert (gone.code, gone.out) == (0, "Removed import hrmi (its manifest could not be read).\n")
+    assert sorted(path.name for path in overlay_dirs()) == ["cirights", "vdem"]
+    assert tindex("validate").code == 0

@@ -599,7 +599,7 @@ def import_(
         return
     if remove is not None:
         gone = imports.remove(imports_dir(), remove)
-        sys.stdout.write(f"Removed import {gone.id} ({escape_controls(gone.file_name)}).\n")
+        sys.stdout.write(f"Removed import {gone}.\n")
         return
     if source is None or file is None:
         raise UsageError("give SOURCE FILE (vdem, pts, cirights or hrmi), --list or --remove ID")
@@ -686,6 +686,10 @@ def validate(
     imports = overlay_dirs() if path is None else []
     dataset = Dataset(directory, label, imports)
     problems, counts = check(dataset)
+    if imports:
+        from tindex.data.imports import damaged
+
+        problems += damaged(imports_dir())
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
     errors = [p for p in problems if not p.warning]

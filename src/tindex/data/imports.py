@@ -24,7 +24,8 @@ import pandas as pd
 
 from tindex import schema
 from tindex.data.dataset import Dataset
-from tindex.errors import DataError, UsageError, did_you_mean, printable
+from tindex.data.reader import Problem
+from tindex.errors import DataError, UsageError, did_you_mean, escape_controls, printable
 from tindex.importers import ImportResult
 from tindex.importers.countries import display_name
 from tindex.locate import overlay_dirs
@@ -153,28 +154,49 @@ def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) ->
 
 def stored(root: Path) -> list[Manifest]:
     """Every stored import, by source."""
+    return [_read_manifest(path) for path in overlay_dirs(root)]
+
+
+def damaged(root: Path) -> list[Problem]:
+    """Each stored import whose manifest cannot be read (for `tindex validate`)."""
     found = []
     for path in overlay_dirs(root):
         try:
-            record = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
-                                      for key, value in record.items()}
-            found.append(Manifest(**fields))
-        except (OSError, ValueError, TypeError) as error:
-            raise DataError(f"{path / MANIFEST}: not a tindex import manifest ({error})") from None
+            _read_manifest(path)
+        except DataError as error:
+            where = escape_controls(str(path / MANIFEST))
+            found.append(Problem(where, None, None, error.message.removeprefix(where + ": ")))
     return found
 
 
-def remove(root: Path, wanted: str) -> Manifest:
-    """Delete one stored import by its id (the source); an unknown id is a usage error."""
-    manifests = {m.id: m for m in stored(root)}
+def _read_manifest(path: Path) -> Manifest:
+    try:
+        record = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
+                                  for key, value in record.items()}
+        return Manifest(**fields)
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        raise DataError(f"{path / MANIFEST}: not a tindex import manifest ({error}); import "
+                        f"the file again or run 'tindex import --remove {path.name}'") from None
+
+
+def remove(root: Path, wanted: str) -> str:
+    """Delete one stored import by its id (its folder, named after the source) and return
+    what it held (the file name when its manifest says). Found by folder, not by reading every
+    manifest: a damaged manifest, this one's or another's, must not stand in the way of
+    removing it. An unknown id is a usage error."""
+    ids = [path.name for path in overlay_dirs(root)]
     key = wanted.strip().casefold()
-    if key not in manifests:
-        listed = ", ".join(manifests) or "none"
-        raise UsageError(f"no import {printable(wanted)}{did_you_mean(wanted, list(manifests))}; "
+    if key not in ids:
+        listed = ", ".join(ids) or "none"
+        raise UsageError(f"no import {printable(wanted)}{did_you_mean(wanted, ids)}; "
                          f"imported: {listed}")
     target = root / key
+    try:
+        held = f" ({escape_controls(_read_manifest(target).file_name)})"
+    except DataError:
+        held = " (its manifest could not be read)"
     trash = target.with_name(f".{key}-removed-{os.getpid()}")
     os.replace(target, trash)  # gone from the overlays in one step, then deleted
     shutil.rmtree(trash, ignore_errors=True)
-    return manifests[key]
+    return f"{key}{held}"
