@@ -63,12 +63,16 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     other.mkdir()
     (other / "countries.csv").write_text("iso3,name,kind,note\nKEN,Kenya,name,\n", encoding="utf-8")
     (directory / "empty").mkdir()
+    stored = directory / "xdg" / "tindex" / "imports" / "pts"  # the user's imports
+    stored.mkdir(parents=True)
+    (stored / "manifest.json").write_text("{}", encoding="utf-8")
     return directory
 
 
 def environment(data: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TINDEX_", "_TINDEX_", "COMP_"))}
-    env.update(TINDEX_DATA_DIR=str(data), PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", HOME=str(data))
+    env.update(TINDEX_DATA_DIR=str(data), PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", HOME=str(data),
+               XDG_DATA_HOME=str(data / "xdg"))
     return env
 
 
@@ -101,10 +105,10 @@ BASH = [
     (["explain", '"El Sal'], ["El Salvador"]),  # inside a quote readline closes
     (["explain", "'Cô"], ["Côte d'\\''Ivoire"]),
     (["explain", "g"], ["gti"]),
-    (["rank", "20"], ["2025", "2024", "2020", "2019"]),
+    (["rank", "20"], ["2024", "2020", "2019"]),  # the default index's years (csp), not gti's
     (["rank", "--index", "gti", ""], ["2025"]),
     (["delta", "Kyrgyzstan", "--from", "201"], ["2019"]),
-    (["compare", "--to", ""], ["2025", "2024", "2020", "2019"]),
+    (["compare", "--to", ""], ["2024", "2020", "2019"]),
     (["rank", "--format", "cs"], ["csv"]),
     (["rank", "--format", "=", "c"], ["csv", "colon_grid"]),  # --format=c, split by bash
     (["rank", "--index", "gti", "--pillar", ""], ["1", "2", "overall"]),
@@ -117,6 +121,8 @@ BASH = [
     (["--data-dir", "DATA/missing", "delta", "k"], []),
     (["Ra"], ["rank"]),
     (["validate", ""], ["compopt -o dirnames"]),
+    (["import", ""], ["vdem", "pts", "cirights", "hrmi"]),
+    (["import", "--remove", ""], ["pts"]),
     (["chart", "Kyrgyzstan", "-o", ""], ["compopt -o default"]),
 ]
 
@@ -163,7 +169,7 @@ def test_bash_never_falls_back_to_file_names(bash_answers: tuple[list[list[str]]
 SHORT = [  # (command line up to the cursor, answers)
     ("tindex delta kyrg", ["Kyrgyzstan"]),
     ("tindex explain El", ["El Salvador"]),
-    ("tindex rank 20", ["2025", "2024", "2020", "2019"]),
+    ("tindex rank 20", ["2024", "2020", "2019"]),
     ("tindex rank --format=cs", ["--format=csv"]),
     ("tindex delta zzz", []),
 ]
@@ -257,8 +263,15 @@ def test_the_users_imports_complete_like_the_data(data: Path, user_data_home: Pa
         "index,iso3,year,score,source_id\npts_a,AND,1976,1,import-pts\n", encoding="utf-8")
     assert [i for i, _ in index_ids(data)] == ["csp", "gti", "pts_a"]
     assert years(data, "pts_a") == ["1976"]
-    assert "1976" in years(data) and "2025" in years(data)
+    assert years(data) == ["2024", "2020", "2019"]  # without --index: the default index's
     pairs = country_pairs(data)
     assert ("Andorra", "Andorra") in pairs and ("AND", "Andorra") in pairs
     assert ("KGZ", "Kyrgyzstan") in pairs  # the data's own name wins
     assert matching(pairs, "and") == ["Andorra"]
+
+
+def test_import_sources_complete_as_the_importers_name_them() -> None:
+    from tindex.completion import import_sources
+    from tindex.importers import SOURCES
+
+    assert [source for source, _ in import_sources()] == list(SOURCES)

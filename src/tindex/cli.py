@@ -34,6 +34,8 @@ from tindex.completion import (
     complete_directory,
     complete_file,
     complete_format,
+    complete_import_id,
+    complete_import_source,
     complete_index,
     complete_pillar,
     complete_subject,
@@ -567,13 +569,15 @@ IMPORT_PROGRESS_BYTES = 16 << 20  # smaller files read in a blink: no progress b
 def import_(
     ctx: typer.Context,
     source: Annotated[str | None, typer.Argument(
-        metavar="SOURCE", help="vdem, pts, cirights or hrmi.", show_default=False)] = None,
+        metavar="SOURCE", help="vdem, pts, cirights or hrmi.", autocompletion=complete_import_source,
+        show_default=False)] = None,
     file: Annotated[str | None, typer.Argument(
         metavar="FILE", help="The publisher's CSV file, as downloaded.", autocompletion=complete_file,
         show_default=False)] = None,
     show: Annotated[bool, typer.Option("--list", help="Show what is imported.")] = False,
     remove: Annotated[str | None, typer.Option("--remove", metavar="ID",
                                                help="Remove one import (its id from --list).",
+                                               autocompletion=complete_import_id,
                                                show_default=False)] = None,
     *,
     out: Output,

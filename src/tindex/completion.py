@@ -125,8 +125,18 @@ def country_pairs(directory: Path) -> list[tuple[str, Candidate]]:
     return pairs
 
 
+def default_index(directory: Path) -> str | None:
+    """The index a command uses without --index, as the commands choose it: the first score
+    index declared, else the first index."""
+    rows = [row for row in _layered_rows(directory, "indices") if row.get("index")]
+    scores = [row for row in rows if row.get("kind") == "score"]
+    return (scores or rows)[0]["index"] if rows else None
+
+
 def years(directory: Path, index: str | None = None) -> list[str]:
-    """Years with scores or levels (an edition year for GTI), newest first."""
+    """Years with scores or levels (an edition year for GTI) of one index (by default the
+    one the commands use), newest first."""
+    index = index if index is not None else default_index(directory)
     found = set(_column(directory, "index_scores", "year", index))
     found |= set(_column(directory, "index_levels", "year", index))
     if not _rows(directory, "index_levels"):  # older layout: GTI editions in pillars.csv
@@ -217,6 +227,24 @@ def complete_pillar(ctx: typer.Context, incomplete: str) -> list[Candidate]:
             yield from ((name, name) for _, name in found if name)
 
     return _with_data(ctx, incomplete, pairs)
+
+
+def import_sources() -> list[tuple[str, str]]:
+    """The sources `tindex import` reads, with their dataset names, from the importers'
+    citations.csv (read directly: importing the importers would load pandas)."""
+    return [(row["source"], row.get("title") or "")
+            for row in _rows(Path(__file__).with_name("importers"), "citations") if row.get("source")]
+
+
+def complete_import_source(ctx: typer.Context, incomplete: str) -> list[Candidate]:
+    """vdem, pts, cirights, hrmi."""
+    return matching(((source, (source, title)) for source, title in import_sources()),
+                    _typed(ctx, incomplete))
+
+
+def complete_import_id(ctx: typer.Context, incomplete: str) -> list[Candidate]:
+    """The ids of the stored imports (for --remove)."""
+    return matching(((path.name, path.name) for path in overlay_dirs()), _typed(ctx, incomplete))
 
 
 def complete_format(ctx: typer.Context, incomplete: str) -> list[Candidate]:
