@@ -137,3 +137,14 @@ def test_output_file_matches_the_format_of_its_suffix(tindex: Run, tmp_path: Pat
     fmt = {"md": "markdown"}.get(name.split(".")[1], name.split(".")[1])
     piped = tindex("rank", "2024", "--format", fmt)
     assert piped.code == 0 and target.read_text(encoding="utf-8") == piped.out
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("kgz-2024-stated-chang", "unknown caveat id, country or index 'kgz-2024-stated-chang' "
+                              "(did you mean kgz-2024-stated-change?)"),
+    ("Rusia", "unknown country 'Rusia' (did you mean Russia?)"),
+    ("xyzzy", "unknown country 'xyzzy'"),
+])
+def test_a_mistyped_caveat_id_is_offered_the_right_one(tindex: Run, typed: str, message: str) -> None:
+    result = tindex("caveats", typed)
+    assert (result.code, result.out, result.err) == (2, "", f"tindex: error: {message}\n")

@@ -9,7 +9,7 @@ import pandas as pd
 from tindex import schema
 from tindex.core.model import Model, year_span
 from tindex.core.result import Caveat, Note, Role, Table
-from tindex.errors import UsageError, printable
+from tindex.errors import UsageError, did_you_mean, printable
 from tindex.locate import data_version
 
 if TYPE_CHECKING:
@@ -64,7 +64,13 @@ def list_caveats(model: Model, wanted: list[str]) -> Table:
         if key in indices:
             chosen += [c for c in model.caveats if c.index == indices[key]]
             continue
-        country = model.country(text)
+        try:
+            country = model.country(text)
+        except UsageError as missed:
+            hint = did_you_mean(text.strip(), list(by_id))
+            if not hint:
+                raise
+            raise UsageError(f"unknown caveat id, country or index {printable(text)}{hint}") from missed
         chosen += [c for c in model.caveats if c.iso3 == country.iso3]
     if not wanted:
         chosen = list(model.caveats)
