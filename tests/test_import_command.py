@@ -359,3 +359,17 @@ def test_a_damaged_manifest_is_reported_and_can_be_removed(tindex: Tindex) -> No
     assert (gone.code, gone.out) == (0, "Removed import hrmi (its manifest could not be read).\n")
     assert sorted(path.name for path in overlay_dirs()) == ["cirights", "vdem"]
     assert tindex("validate").code == 0
+
+
+def test_an_import_without_a_release_date_is_cited_without_a_year(tindex: Tindex) -> None:
+    """HRMI's file name gives no release date: the citation says n.d., never the day of the
+    import, which a reader would take for the publication year."""
+    assert tindex("import", "hrmi", str(FIXTURES / "cpr-scores_v5-1.csv")).code == 0
+    shown = tindex("compare", "Kazakhstan", "Kyrgyzstan", "--index", "hrmi_torture", "-f", "markdown")
+    assert shown.code == 0, shown.err
+    assert shown.out.endswith(
+        "1. import-hrmi: HRMI Rights Tracker data: Civil and political rights scores (cpr-scores), "
+        "version 5-1. Human Rights Measurement Initiative, n.d. <https://rightstracker.org/>\n")
+    source = pd.read_csv(imports_dir() / "hrmi" / "sources.csv")
+    assert source["date"].tolist() == ["n.d."]
+    assert tindex("validate").code == 0

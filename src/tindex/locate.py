@@ -87,7 +87,7 @@ def data_version(data_dir: Path) -> str:
     for name in ("releases.csv",):
         for row in _rows(data_dir / name):
             index, found = row.get("index", ""), dates.get(row.get("source_id", ""), "")
-            if index and found > latest.get(index, ""):
+            if index and found[:1].isdigit() and found > latest.get(index, ""):  # not n.d.
                 latest[index] = found
     return ", ".join(f"{index} {when}" for index, when in latest.items()) or "no index data"
 

@@ -18,7 +18,7 @@ class Kind(Enum):
     SLUG = "identifier (lowercase letters, digits, '_' or '-')"
     INT = "whole number"
     FLOAT = "number"
-    DATE = "date"  # YYYY, YYYY-MM or YYYY-MM-DD
+    DATE = "date"  # YYYY, YYYY-MM or YYYY-MM-DD, or n.d. where the publisher gives none
     URL = "url"
     ISO3 = "ISO 3166-1 alpha-3 code"
     ISO3_LIST = "';'-separated ISO 3166-1 alpha-3 codes"

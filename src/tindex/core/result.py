@@ -55,7 +55,13 @@ class Citation:
     copy_of: str = ""  # the source this one copies (a copy folds into it in short lists)
 
     def __str__(self) -> str:
-        return f"{self.title}. {self.publisher}, {self.date}. {self.url} [{self.source_id}]"
+        return f"{self.reference} {self.url} [{self.source_id}]"
+
+    @property
+    def reference(self) -> str:
+        """Title. Publisher, date. (one full stop after a date of n.d.)"""
+        text = f"{self.title}. {self.publisher}, {self.date}"
+        return text if text.endswith(".") else text + "."
 
     @property
     def short(self) -> str:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from tindex import schema
 from tindex.data.dataset import Dataset
-from tindex.data.reader import Problem
+from tindex.data.reader import NO_DATE, Problem
 from tindex.errors import DataError, UsageError, did_you_mean, escape_controls, printable
 from tindex.importers import ImportResult
 from tindex.importers.countries import display_name
@@ -105,9 +105,9 @@ def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
     dated = citation["date"] != "unknown"
     _csv(folder / schema.SOURCES.filename, ["source_id", "title", "publisher", "date", "url", "note"], [[
         sid, f"{citation['title']}: {citation['dataset']}, version {citation['version']}",
-        citation["publisher"], citation["date"] if dated else now.date().isoformat(), citation["url"],
-        f"Imported by the user from {result.file_name} (SHA-256 {result.sha256})"
-        + ("" if dated else "; the date is the import's: the file name gives no release date")
+        citation["publisher"], citation["date"] if dated else NO_DATE, citation["url"],
+        f"Imported by the user on {now.date().isoformat()} from {result.file_name} (SHA-256 "
+        f"{result.sha256})" + ("" if dated else "; the file name gives no release date")
         + f". Licence: {citation['licence']}. Not shipped with tindex.",
     ]])
     codes = sorted(kept["iso3"].astype(str).unique().tolist())  # not a Python loop over every row

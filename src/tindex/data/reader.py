@@ -469,8 +469,13 @@ def _dtype(column: Column) -> Any:
     return "category" if column.categorical else object
 
 
+NO_DATE = "n.d."  # a source whose publisher gives no date (an imported file's, sometimes)
+
+
 def _is_date(value: object) -> bool:
     text = str(value)
+    if text == NO_DATE:
+        return True
     if not _DATE.fullmatch(text):
         return False
     try:

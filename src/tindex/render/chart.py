@@ -254,7 +254,7 @@ def _source_lines(citations: Sequence[Citation], inches: float, detail: int) -> 
         label = "Source" if len(citations) == 1 else "Sources"
         entries = [c.short if detail else c.source_id for c in citations]
         return wrap(f"{label} (tindex sources ID): " + "; ".join(entries), inches, NOTE_SIZE)
-    entries = [f"{c.title}. {c.publisher}, {c.date}." for c in citations]
+    entries = [c.reference for c in citations]
     if len(entries) == 1:
         return wrap("Source: " + entries[0], inches, NOTE_SIZE)
     return ["Sources:", *[line for n, e in enumerate(entries, 1)

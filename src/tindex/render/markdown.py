@@ -82,8 +82,8 @@ def notes_blocks(caveats: list[Caveat], lines: list[Note], citations: list[Citat
         blocks += ["Notes:", "\n".join(f"{n}. {item}" for n, item in enumerate(items, start=1))]
     if citations:
         blocks += ["Sources:", "\n".join(
-            f"{n}. {escape(c.source_id)}: {escape(c.title)}. {escape(c.publisher)}, {escape(c.date)}. "
-            f"{_link(c.url)}" for n, c in enumerate(citations, start=1))]
+            f"{n}. {escape(c.source_id)}: {escape(c.reference)} {_link(c.url)}"
+            for n, c in enumerate(citations, start=1))]
     return blocks
 
 

@@ -30,7 +30,7 @@ def _latex(text: str) -> str:
 def _note_items(table: Table) -> tuple[list[str], list[str]]:
     notes = [*(note_text(n) for n in table.notes),
              *[f"{c.caveat_id}: {note_text(Note(c.text, c.source_ids))}" for c in table.caveats]]
-    sources = [f"{c.source_id}: {c.title}. {c.publisher}, {c.date}. {c.url}" for c in table.citations]
+    sources = [f"{c.source_id}: {c.reference} {c.url}" for c in table.citations]
     return notes, sources
 
 
