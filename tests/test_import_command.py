@@ -373,3 +373,21 @@ def test_an_import_without_a_release_date_is_cited_without_a_year(tindex: Tindex
     source = pd.read_csv(imports_dir() / "hrmi" / "sources.csv")
     assert source["date"].tolist() == ["n.d."]
     assert tindex("validate").code == 0
+
+
+def test_sources_explain_bracketed_titles_only_when_some_are_shown(tindex: Tindex) -> None:
+    assert tindex("import", "hrmi", str(FIXTURES / "cpr-scores_v5-1.csv")).code == 0
+    alone = tindex("sources", "import-hrmi", "-f", "markdown")
+    assert (alone.code, alone.out.splitlines()[0]) == (0, "### Sources: 1")
+    every = tindex("sources", "-f", "markdown")
+    assert every.out.splitlines()[0].endswith(
+        "(titles in \\[brackets\\] are descriptive: the original headline was not recorded)")
+    assert "[" in "".join(pd.read_csv(DATA / "sources.csv")["title"].str[:1])  # the oracle
+
+
+@pytest.mark.parametrize(("years", "span"), [([2020], "2020"), ([2019, 2021, 2020], "2019-2021"),
+                                             ([], "none")])
+def test_an_imports_years_read_as_a_span(years: list[int], span: str) -> None:
+    from tindex.data.imports import _span
+
+    assert _span(years) == span

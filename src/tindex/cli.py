@@ -629,7 +629,8 @@ def import_(
         f"{escape_controls(manifest.version)}, SHA-256 {manifest.sha256[:12]}...): "
         f"{', '.join(manifest.indices)}; {manifest.rows} scores, {manifest.countries} countries, "
         f"{manifest.years}"
-        + (f"; {manifest.missing} country-years without a value left out" if manifest.missing else "")
+        + (f"; {manifest.missing} country-year{'s' if manifest.missing != 1 else ''} without a value "
+           "left out" if manifest.missing else "")
         + ".\n")
     for line in manifest.kept_as_user_code:
         sys.stdout.write(f"Kept under a user-assigned code: {line}\n")

@@ -39,8 +39,9 @@ def list_sources(model: Model, wanted: list[str] | None = None) -> Table:
     roles = {"source_id": Role.LABEL, "title": Role.TEXT, "publisher": Role.TEXT, "date": Role.TEXT,
              "url": Role.TEXT, "note": Role.TEXT, "cited_by_rows": Role.INTEGER}
     version = data_version(model.dataset.data_dir)
-    return Table(title=f"Sources: {len(frame)} (titles in [brackets] are descriptive: the "
-                 "original headline was not recorded)", frame=frame, roles=roles,
+    described = frame["title"].astype(str).str.startswith("[").any()
+    return Table(title=f"Sources: {len(frame)}" + (" (titles in [brackets] are descriptive: the "
+                 "original headline was not recorded)" if described else ""), frame=frame, roles=roles,
                  notes=[Note(f"Data in use: {_data_label(model)}; newest release of each index: "
                              f"{version}.")])
 

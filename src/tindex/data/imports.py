@@ -133,7 +133,9 @@ def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
 
 
 def _span(years: list[int]) -> str:
-    return f"{min(years)}-{max(years)}" if years else "none"
+    if not years:
+        return "none"
+    return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
 
 
 def _bound(value: float | None) -> str:
