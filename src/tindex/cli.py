@@ -705,7 +705,8 @@ def validate(
     warned = len(problems) - len(errors)
     rows = sum(counts.values())
     tail = f", {warned} warning(s)" if warned else ""
-    sys.stderr.write(f"tindex: {where}: {len(counts)} files, {rows} rows, no problems{tail}\n")
+    files = len(counts) + sum((folder / name).is_file() for folder in imports for name in counts)
+    sys.stderr.write(f"tindex: {where}: {files} files, {rows} rows, no problems{tail}\n")
 
 
 # -- entry point ---------------------------------------------------------------------------
