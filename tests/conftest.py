@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -117,26 +118,51 @@ def _share_checked_reads() -> Iterator[None]:
         yield
 
 
-_REAL_POPEN = subprocess.Popen
+_PROGRAMS = frozenset({"sh", "bash", "dash", "zsh", "fish", "tindex", "env", "timeout", "nice",
+                       "script"})  # shells, tindex, and what runs another program
+_FORKS = frozenset({"os.fork", "os.forkpty", "os.system", "os.exec", "os.posix_spawn",
+                    "os.spawn"})
+
+
+class _ProcessGuard:
+    """Refuses, through an audit hook (which sees every way Python starts a process), a test
+    not marked e2e that runs an interpreter, a shell or tindex. Libraries may still start
+    helpers of their own (matplotlib asks fc-list for fonts once)."""
+
+    test: str | None = None  # the running test when it is not marked e2e
+
+    @classmethod
+    def hook(cls, event: str, arguments: tuple[object, ...]) -> None:
+        if cls.test is None:
+            return
+        if event == "subprocess.Popen":
+            executable, args = arguments[0], arguments[1]
+            words = shlex.split(args) if isinstance(args, str) else \
+                [str(word) for word in args] if isinstance(args, (list, tuple)) else [str(args)]
+            if any(_is_program(word) for word in [str(executable or ""), *words[:1]]):
+                raise AssertionError(f"{cls.test} starts {words[:1]}: mark it @pytest.mark.e2e")
+        elif event in _FORKS:
+            raise AssertionError(f"{cls.test} calls {event}: mark it @pytest.mark.e2e")
+
+
+def _is_program(word: str) -> bool:
+    name = Path(word).name
+    return name in _PROGRAMS or name.startswith("python")
+
+
+sys.addaudithook(_ProcessGuard.hook)
 
 
 @pytest.fixture(autouse=True)
-def _only_e2e_starts_processes(request: pytest.FixtureRequest,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def _only_e2e_starts_processes(request: pytest.FixtureRequest) -> Iterator[None]:
     """A test that runs a program (tindex, a shell, an interpreter) must be marked e2e, so that
-    `-m "not e2e"` stays the fast in-process loop. Libraries may still start helpers of their
-    own (matplotlib asks fc-list for fonts once)."""
-    if request.node.get_closest_marker("e2e") is not None:
-        return
-    name = request.node.nodeid
-
-    def refuse(args: object, *rest: object, **options: object) -> subprocess.Popen[bytes]:
-        program = Path(str(args[0] if isinstance(args, (list, tuple)) else args)).name
-        if program.startswith(("python", "bash", "sh", "zsh", "fish", "tindex")):
-            raise AssertionError(f"{name} starts {program}: mark it @pytest.mark.e2e")
-        return _REAL_POPEN(args, *rest, **options)  # type: ignore[call-overload, no-any-return]
-
-    monkeypatch.setattr(subprocess, "Popen", refuse)
+    `-m "not e2e"` stays the fast in-process loop."""
+    if request.node.get_closest_marker("e2e") is None:
+        _ProcessGuard.test = request.node.nodeid
+    try:
+        yield
+    finally:
+        _ProcessGuard.test = None
 
 
 @pytest.fixture(autouse=True)
@@ -170,6 +196,12 @@ def tindex(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     return call
 
 
+# What decides colour and data for a screen, beyond TERM and COLUMNS: unset for both the
+# in-process screen and the pseudo-terminal unless a test sets them.
+_SCREEN_SETTINGS = ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLORTERM",
+                    "TINDEX_DATA_DIR")
+
+
 class _TerminalStdout(io.StringIO):
     """Standard output that says it is a terminal, as a pseudo-terminal's does."""
 
@@ -192,8 +224,10 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
 
     def call(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
         environment = {"TERM": "xterm-256color", "COLUMNS": "120", **(env or {})}
+        assert not {"PYTHONIOENCODING", "LANG", "LC_ALL", "LC_CTYPE"} & set(environment), \
+            "the in-process screen is always UTF-8: use on_terminal for another encoding"
         with monkeypatch.context() as patch:
-            for name in ("NO_COLOR", "TINDEX_DATA_DIR"):
+            for name in _SCREEN_SETTINGS:
                 patch.delenv(name, raising=False)
             for name, value in environment.items():
                 patch.setenv(name, value)
@@ -233,7 +267,7 @@ def on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str
         from readme_examples import run_on_pty
     finally:
         sys.path.pop(0)
-    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TINDEX_DATA_DIR")}
+    environment = {k: v for k, v in os.environ.items() if k not in _SCREEN_SETTINGS}
     environment.update({"TERM": "xterm-256color", "COLUMNS": "120"})
     environment.update(env or {})
     return run_on_pty([sys.executable, "-m", "tindex", *args], environment, stderr_too=False)

@@ -142,18 +142,18 @@ def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]
     if not words:
         return []
     lines: list[str] = []
-    line, rest = words[0], words[1:]
+    rest = words
     while True:
-        taken = _longest_fit(len(rest), partial(_joined_fits, fits, line, rest))
-        line, rest = " ".join([line, *rest[:taken]]), rest[taken:]
-        if not rest:
-            return [*lines, line]
-        lines.append(line)
-        line, rest = rest[0], rest[1:]
+        line, rest = rest[0], rest[1:]  # a line starts with a word, cut if it is too wide
         while len(line) > 1 and not fits(line):
             cut = max(1, _longest_fit(len(line) - 1, partial(_prefix_fits, fits, line)))
             lines.append(line[:cut])
             line = line[cut:]
+        taken = _longest_fit(len(rest), partial(_joined_fits, fits, line, rest))
+        line, rest = " ".join([line, *rest[:taken]]), rest[taken:]
+        lines.append(line)
+        if not rest:
+            return lines
 
 
 def _wrap_title(title: str, inches: float) -> list[str]:
