@@ -107,6 +107,7 @@ BASH = [
     (["explain", "g"], ["gti"]),
     (["rank", "20"], ["2024", "2020", "2019"]),  # the default index's years (csp), not gti's
     (["rank", "--index", "gti", ""], ["2025"]),
+    (["rank", "--index", "GTI", ""], ["2025"]),  # --index is read regardless of case
     (["delta", "Kyrgyzstan", "--from", "201"], ["2019"]),
     (["compare", "--to", ""], ["2024", "2020", "2019"]),
     (["rank", "--format", "cs"], ["csv"]),
@@ -262,7 +263,8 @@ def test_the_users_imports_complete_like_the_data(data: Path, user_data_home: Pa
     (stored / "index_scores.csv").write_text(
         "index,iso3,year,score,source_id\npts_a,AND,1976,1,import-pts\n", encoding="utf-8")
     assert [i for i, _ in index_ids(data)] == ["csp", "gti", "pts_a"]
-    assert years(data, "pts_a") == ["1976"]
+    assert years(data, "pts_a") == years(data, "PTS_A") == ["1976"]
+    assert index_ids(data / "empty") == []  # not data: the commands refuse it, imports and all
     assert years(data) == ["2024", "2020", "2019"]  # without --index: the default index's
     pairs = country_pairs(data)
     assert ("Andorra", "Andorra") in pairs and ("AND", "Andorra") in pairs

@@ -142,8 +142,9 @@ def test_output_file_matches_the_format_of_its_suffix(tindex: Run, tmp_path: Pat
 @pytest.mark.parametrize(("typed", "message"), [
     ("kgz-2024-stated-chang", "unknown caveat id, country or index 'kgz-2024-stated-chang' "
                               "(did you mean kgz-2024-stated-change?)"),
-    ("Rusia", "unknown country 'Rusia' (did you mean Russia?)"),
-    ("xyzzy", "unknown country 'xyzzy'"),
+    ("Rusia", "unknown caveat id, country or index 'Rusia' (did you mean Russia?)"),
+    ("gtii", "unknown caveat id, country or index 'gtii' (did you mean gti?)"),
+    ("xyzzy", "unknown caveat id, country or index 'xyzzy'"),
 ])
 def test_a_mistyped_caveat_id_is_offered_the_right_one(tindex: Run, typed: str, message: str) -> None:
     result = tindex("caveats", typed)

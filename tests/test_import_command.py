@@ -392,3 +392,11 @@ def test_an_imports_years_read_as_a_span(years: list[int], span: str) -> None:
     from tindex.data.imports import _span
 
     assert _span(years) == span
+
+
+def test_remove_finds_an_import_whatever_the_case_of_its_folder(tindex: Tindex) -> None:
+    assert tindex("import", "hrmi", str(FIXTURES / "cpr-scores_v5-1.csv")).code == 0
+    (imports_dir() / "hrmi").rename(imports_dir() / "HRMI")  # a folder renamed by hand
+    gone = tindex("import", "--remove", "hrmi")
+    assert (gone.code, gone.out) == (0, "Removed import HRMI (cpr-scores_v5-1.csv).\n")
+    assert overlay_dirs() == []

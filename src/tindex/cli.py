@@ -705,7 +705,7 @@ def validate(
     warned = len(problems) - len(errors)
     rows = sum(counts.values())
     tail = f", {warned} warning(s)" if warned else ""
-    files = len(counts) + sum((folder / name).is_file() for folder in imports for name in counts)
+    files = sum((folder / name).is_file() for folder in (directory, *imports) for name in counts)
     sys.stderr.write(f"tindex: {where}: {files} files, {rows} rows, no problems{tail}\n")
 
 

@@ -98,14 +98,17 @@ def _rows(directory: Path, stem: str) -> tuple[dict[str, str], ...]:
 
 def _layered_rows(directory: Path, stem: str) -> list[dict[str, str]]:
     """The table's rows in the data directory, then in each of the user's imports (which the
-    commands layer over it, so they complete what the commands accept)."""
-    return [row for layer in (directory, *overlay_dirs()) for row in _rows(layer, stem)]
+    commands layer over it, so they complete what the commands accept; over a directory that
+    is not data, as the commands refuse it, nothing of theirs)."""
+    layers = (directory, *overlay_dirs()) if _rows(directory, "indices") else (directory,)
+    return [row for layer in layers for row in _rows(layer, stem)]
 
 
 def _column(directory: Path, stem: str, column: str, index: str | None = None) -> list[str]:
     """Distinct non-empty values of a column, in file order; only one index's rows if given."""
+    wanted = None if index is None else index.strip().casefold()  # --index is read so
     values = (row.get(column) or "" for row in _layered_rows(directory, stem)
-              if index is None or row.get("index") == index)
+              if wanted is None or (row.get("index") or "").casefold() == wanted)
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
@@ -152,7 +155,8 @@ def index_ids(directory: Path) -> list[tuple[str, str]]:
 
 def components(directory: Path, index: str | None = None) -> list[tuple[str, str]]:
     """(number, name) of each pillar/component, from components.csv (or the older gti_pillars.csv)."""
-    rows = [row for row in _rows(directory, "components") if index is None or row.get("index") == index]
+    rows = [row for row in _rows(directory, "components")
+            if index is None or (row.get("index") or "").casefold() == index.strip().casefold()]
     pairs = [(row.get("component") or "", row.get("name") or "") for row in rows]
     if not _rows(directory, "components"):
         pairs = [(row.get("pillar") or "", row.get("name") or "") for row in _rows(directory, "gti_pillars")]

@@ -67,11 +67,11 @@ def list_caveats(model: Model, wanted: list[str]) -> Table:
             continue
         try:
             country = model.country(text)
-        except UsageError as missed:
-            hint = did_you_mean(text.strip(), list(by_id))
-            if not hint:
-                raise
-            raise UsageError(f"unknown caveat id, country or index {printable(text)}{hint}") from missed
+        except UsageError as missed:  # a near caveat id or index first, else the country's hint
+            hint = did_you_mean(text.strip(), [*by_id, *model.indices])
+            message = f"unknown caveat id, country or index {printable(text)}{hint}" if hint else \
+                missed.message.replace("unknown country", "unknown caveat id, country or index", 1)
+            raise UsageError(message) from missed
         chosen += [c for c in model.caveats if c.iso3 == country.iso3]
     if not wanted:
         chosen = list(model.caveats)

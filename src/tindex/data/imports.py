@@ -187,13 +187,15 @@ def remove(root: Path, wanted: str) -> str:
     what it held (the file name when its manifest says). Found by folder, not by reading every
     manifest: a damaged manifest, this one's or another's, must not stand in the way of
     removing it. An unknown id is a usage error."""
-    ids = [path.name for path in overlay_dirs(root)]
+    folders = {path.name.casefold(): path for path in overlay_dirs(root)}
     key = wanted.strip().casefold()
-    if key not in ids:
+    if key not in folders:
+        ids = [path.name for path in folders.values()]
         listed = ", ".join(ids) or "none"
         raise UsageError(f"no import {printable(wanted)}{did_you_mean(wanted, ids)}; "
                          f"imported: {listed}")
-    target = root / key
+    target = folders[key]
+    key = target.name
     try:
         held = f" ({escape_controls(_read_manifest(target).file_name)})"
     except DataError:
