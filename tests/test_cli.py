@@ -259,6 +259,16 @@ def test_version() -> None:
         "gti_transparency 2025-06-25\n")
 
 
+def test_version_names_the_data_dir_given_in_process(tindex: Run, data_copy: Path) -> None:
+    """--version is eager (read before --data-dir is parsed): it reads the words of the run,
+    which in-process are run's argv, not sys.argv."""
+    (data_copy / "releases.csv").write_text("index,release,source_id,note\ncsp,6,omct-gti-2025,\n",
+                                            encoding="utf-8")
+    result = tindex("--data-dir", str(data_copy), "--version")
+    assert (result.code, result.err) == (0, "")
+    assert result.out == f"tindex {__version__}; data from {data_copy}: csp 2025-06-25\n"
+
+
 # -- releases, spans, transposition, files ---------------------------------------------------
 
 

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import typer
 
@@ -280,9 +280,10 @@ def _version(value: bool) -> None:
         directory = bundled_data_dir()
         where = "bundled data"
         chosen = os.environ.get(DATA_DIR_ENV)
-        for position, word in enumerate(sys.argv):
-            if word == "--data-dir" and position + 1 < len(sys.argv):
-                chosen = sys.argv[position + 1]
+        words = _Invocation.words  # --version is eager: --data-dir is not parsed yet
+        for position, word in enumerate(words):
+            if word == "--data-dir" and position + 1 < len(words):
+                chosen = words[position + 1]
             elif word.startswith("--data-dir="):
                 chosen = word.split("=", 1)[1]
         if chosen:
@@ -740,9 +741,16 @@ def _click_command(name: str | None) -> "typer.core.TyperGroup":
     return typer.main.get_group(only)
 
 
+class _Invocation:
+    """The words this run was given (the command line, or run's argv in-process)."""
+
+    words: ClassVar[list[str]] = []
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every failure into one line on stderr and an exit code."""
     words = sys.argv[1:] if argv is None else argv
+    _Invocation.words = list(words)
     named = words[0] if words and words[0] in _command_names() else None
     try:
         result = _click_command(named)(args=words, prog_name="tindex", standalone_mode=False)
