@@ -260,8 +260,10 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
-def on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run `python -m tindex ARGS` with stdout on a pseudo-terminal; return (exit code, output)."""
+def on_terminal(*args: str, env: dict[str, str] | None = None,
+                stderr_too: bool = False) -> tuple[int, str]:
+    """Run `python -m tindex ARGS` with stdout (and stderr if asked) on a pseudo-terminal;
+    return (exit code, what the terminal received)."""
     sys.path.insert(0, str(REPO / "scripts"))
     try:
         from readme_examples import run_on_pty
@@ -270,4 +272,4 @@ def on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str
     environment = {k: v for k, v in os.environ.items() if k not in _SCREEN_SETTINGS}
     environment.update({"TERM": "xterm-256color", "COLUMNS": "120"})
     environment.update(env or {})
-    return run_on_pty([sys.executable, "-m", "tindex", *args], environment, stderr_too=False)
+    return run_on_pty([sys.executable, "-m", "tindex", *args], environment, stderr_too=stderr_too)

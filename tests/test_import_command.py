@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import DATA, Result
+from conftest import DATA, Result, console_script, on_terminal
 from tindex.data import Dataset
 from tindex.errors import DataError
 from tindex.locate import imports_dir, overlay_dirs, user_data_dir
@@ -400,3 +400,24 @@ def test_remove_finds_an_import_whatever_the_case_of_its_folder(tindex: Tindex) 
     gone = tindex("import", "--remove", "hrmi")
     assert (gone.code, gone.out) == (0, "Removed import HRMI (cpr-scores_v5-1.csv).\n")
     assert overlay_dirs() == []
+
+
+@pytest.mark.e2e
+def test_a_long_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    """A file of 16 MB or more draws a progress bar on stderr when stderr is a terminal;
+    in a pipe stderr stays empty. The V-Dem fixture, widened by a column the import does not
+    read (V-Dem's files have thousands), is large enough."""
+    rows = (FIXTURES / "V-Dem-CY-Core-v15.csv").read_text(encoding="utf-8").splitlines()
+    filler = "x" * (2 << 20)
+    wide = tmp_path / "V-Dem-CY-Core-v15.csv"
+    wide.write_text("\n".join([rows[0] + ",v2_notes", *(row + "," + filler for row in rows[1:])])
+                    + "\n", encoding="utf-8")
+    assert wide.stat().st_size >= 16 << 20
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg")}
+    code, screen = on_terminal("import", "vdem", str(wide), env=env, stderr_too=True)
+    assert code == 0, screen
+    assert "reading V-Dem-CY-Core-v15.csv" in screen
+    assert "Imported vdem from V-Dem-CY-Core-v15.csv" in screen
+    piped = console_script("import", "vdem", str(wide), env=env)
+    assert (piped.returncode, piped.stderr) == (0, "")
+    assert piped.stdout.startswith("Imported vdem from V-Dem-CY-Core-v15.csv")
