@@ -722,9 +722,16 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _command_name(info: "typer.models.CommandInfo") -> str | None:
+    """The name a command is typed as: given in @app.command(NAME), else typer's from the
+    function's name."""
+    if info.callback is None:
+        return None
+    return info.name or typer.main.get_command_name(info.callback.__name__)
+
+
 def _command_names() -> list[str]:
-    return [info.name or typer.main.get_command_name(info.callback.__name__)
-            for info in app.registered_commands if info.callback is not None]
+    return [name for info in app.registered_commands if (name := _command_name(info))]
 
 
 @functools.cache
@@ -736,8 +743,7 @@ def _click_command(name: str | None) -> "typer.core.TyperGroup":
         return typer.main.get_group(app)
     only = copy.copy(app)
     only.registered_commands = [info for info in app.registered_commands
-                                if info.callback is not None and name in (
-                                    info.name, typer.main.get_command_name(info.callback.__name__))]
+                                if _command_name(info) == name]
     return typer.main.get_group(only)
 
 

@@ -104,11 +104,16 @@ def _layered_rows(directory: Path, stem: str) -> list[dict[str, str]]:
     return [row for layer in layers for row in _rows(layer, stem)]
 
 
+def _of_index(row: dict[str, str], index: str | None) -> bool:
+    """The row belongs to the index typed (any index when none was), regardless of case, as
+    --index is read."""
+    return index is None or (row.get("index") or "").casefold() == index.strip().casefold()
+
+
 def _column(directory: Path, stem: str, column: str, index: str | None = None) -> list[str]:
     """Distinct non-empty values of a column, in file order; only one index's rows if given."""
-    wanted = None if index is None else index.strip().casefold()  # --index is read so
     values = (row.get(column) or "" for row in _layered_rows(directory, stem)
-              if wanted is None or (row.get("index") or "").casefold() == wanted)
+              if _of_index(row, index))
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
@@ -155,8 +160,7 @@ def index_ids(directory: Path) -> list[tuple[str, str]]:
 
 def components(directory: Path, index: str | None = None) -> list[tuple[str, str]]:
     """(number, name) of each pillar/component, from components.csv (or the older gti_pillars.csv)."""
-    rows = [row for row in _rows(directory, "components")
-            if index is None or (row.get("index") or "").casefold() == index.strip().casefold()]
+    rows = [row for row in _rows(directory, "components") if _of_index(row, index)]
     pairs = [(row.get("component") or "", row.get("name") or "") for row in rows]
     if not _rows(directory, "components"):
         pairs = [(row.get("pillar") or "", row.get("name") or "") for row in _rows(directory, "gti_pillars")]
