@@ -25,9 +25,11 @@ from tindex.core.comparison import joined_per_year
 from tindex.core.model import IndexInfo, Model
 from tindex.core.ranking import (
     RANK_ROLES,
+    min_ranks,
     previous_year,
     rounded,
     row_caveats,
+    score_ranks,
     too_large_note,
     with_previous,
 )
@@ -185,13 +187,39 @@ def test_row_caveats_equal_the_per_row_loop(caveats: list[Caveat], data: st.Data
 
 # -- yearly_ranks (delta COUNTRY) -----------------------------------------------------------
 
+def reference_score_ranks(scores: pd.DataFrame, year: int | None,
+                          index: IndexInfo) -> pd.DataFrame:
+    """score_ranks as it was: a pandas selection and Series.rank."""
+    if year is None:
+        return pd.DataFrame({"iso3": pd.Series(dtype=object), "score": pd.Series(dtype=float),
+                             "source_id": pd.Series(dtype=object), "rank": pd.Series(dtype="Int64")})
+    rows = scores.loc[scores["year"] == year, ["iso3", "score", "source_id"]]
+    rows = rows.assign(iso3=rows["iso3"].astype(str), source_id=rows["source_id"].astype(str))
+    ranks = rows["score"].rank(method="min", ascending=not index.higher_is_better)
+    return rows.assign(rank=ranks.astype("Int64"))
+
+
+def reference_with_previous(scores: pd.DataFrame, year: int, previous: int | None,
+                            index: IndexInfo) -> pd.DataFrame:
+    """with_previous as it was: a merge on iso3 and Series.rank over the rows of both years."""
+    now = reference_score_ranks(scores, year, index)
+    before = reference_score_ranks(scores, previous, index)[["iso3", "score"]]
+    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    both = merged["score_before"].notna()
+    ascending = not index.higher_is_better
+    rank_now = merged.loc[both, "score"].rank(method="min", ascending=ascending)
+    rank_before = merged.loc[both, "score_before"].rank(method="min", ascending=ascending)
+    merged["rank_change"] = (rank_before - rank_now).reindex(merged.index).astype("Int64")
+    return merged
+
+
 def reference_yearly_ranks(scores: pd.DataFrame, iso3: str, index: IndexInfo) -> pd.DataFrame:
     """country_changes' loop as it was: with_previous once per year of the country."""
     mine = scores.loc[scores["iso3"] == iso3].sort_values("year")
     rows = []
     for year in mine["year"].tolist():
         previous = previous_year(scores, int(year))
-        merged = with_previous(scores, int(year), previous, index)
+        merged = reference_with_previous(scores, int(year), previous, index)
         row = merged[merged["iso3"] == iso3].iloc[0]
         rows.append({"year": int(year), "score": row["score"], "previous": row["score_before"],
                      "rank": row["rank"], "of": len(merged), "rank_change": row["rank_change"],
@@ -219,6 +247,28 @@ def score_frames(draw: st.DrawFn) -> pd.DataFrame:
         frame["iso3"] = pd.Categorical(frame["iso3"], categories=[*CODES, "ZZZ"])
         frame["source_id"] = frame["source_id"].astype("category")
     return frame
+
+
+@given(st.lists(st.sampled_from([1.0, 2.0, 0.0, -0.0, -7.25, np.nan]), max_size=12),
+       st.sampled_from(["higher", "lower"]))
+def test_min_ranks_equal_pandas_rank(values: list[float], better: str) -> None:
+    """Ties (0.0 and -0.0 among them) share the better rank; NaN gets none."""
+    expected = pd.Series(values, dtype=float).rank(method="min", ascending=better == "lower")
+    np.testing.assert_array_equal(min_ranks(np.array(values, dtype=float), better == "higher"),
+                                  expected.to_numpy())
+
+
+@given(score_frames(), st.sampled_from(["higher", "lower"]), st.data())
+def test_with_previous_equals_the_merge_and_ranks(scores: pd.DataFrame, better: str,
+                                                  data: st.DataObject) -> None:
+    index = index_info(better)
+    year = data.draw(st.sampled_from([*sorted(set(scores["year"].tolist())), 1990]))
+    previous = previous_year(scores, year)
+    pd.testing.assert_frame_equal(score_ranks(scores, year, index),
+                                  reference_score_ranks(scores, year, index).reset_index(drop=True))
+    if year in set(scores["year"].tolist()):  # commands ask only for a year with data
+        pd.testing.assert_frame_equal(with_previous(scores, year, previous, index),
+                                      reference_with_previous(scores, year, previous, index))
 
 
 @given(score_frames(), st.sampled_from(["higher", "lower"]), st.data())

@@ -40,30 +40,65 @@ def previous_year(scores: pd.DataFrame, year: int) -> int | None:
     return int(years.max(initial=np.iinfo(np.int64).min, where=earlier)) if earlier.any() else None
 
 
+def min_ranks(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """Rank 1 for the best value, ties sharing the better rank (pandas' method="min"); a
+    missing value gets no rank (NaN). Counting by search in the sorted values: a handful
+    of array calls whether there are seven values or a million."""
+    keys = -values if higher_is_better else values
+    present = ~np.isnan(keys)
+    ranks = np.full(len(keys), np.nan)
+    ranks[present] = np.searchsorted(np.sort(keys[present]), keys[present], side="left") + 1
+    return ranks
+
+
+def _whole(ranks: np.ndarray) -> pd.arrays.IntegerArray:
+    """Float ranks (NaN: none) as nullable whole numbers."""
+    missing = np.isnan(ranks)
+    return pd.arrays.IntegerArray(np.where(missing, 0, ranks).astype(np.int64), missing)
+
+
 def score_ranks(scores: pd.DataFrame, year: int | None, index: IndexInfo) -> pd.DataFrame:
     """iso3, score, source_id, rank for one year (ties share the better rank)."""
     if year is None:
         return pd.DataFrame({"iso3": pd.Series(dtype=object), "score": pd.Series(dtype=float),
                              "source_id": pd.Series(dtype=object), "rank": pd.Series(dtype="Int64")})
-    rows = scores.loc[scores["year"] == year, ["iso3", "score", "source_id"]]
-    rows = rows.assign(iso3=rows["iso3"].astype(str), source_id=rows["source_id"].astype(str))
-    ranks = rows["score"].rank(method="min", ascending=not index.higher_is_better)
-    return rows.assign(rank=ranks.astype("Int64"))
+    rows = np.flatnonzero(scores["year"].to_numpy() == year)
+    values = scores["score"].to_numpy(dtype=float)[rows]
+    return pd.DataFrame({
+        "iso3": _texts(scores["iso3"], rows),
+        "score": values,
+        "source_id": _texts(scores["source_id"], rows),
+        "rank": _whole(min_ranks(values, index.higher_is_better)),
+    })
+
+
+def _texts(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """The cells at `rows` as text, as astype(str) gives them (categories decoded once)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        labels = np.array([str(c) for c in column.cat.categories] + ["nan"], dtype=object)
+        decoded: pd.api.extensions.ExtensionArray = pd.array(
+            labels[column.cat.codes.to_numpy()[rows]], dtype="str")
+        return decoded
+    return column.iloc[rows].astype(str).array
 
 
 def with_previous(scores: pd.DataFrame, year: int, previous: int | None,
                   index: IndexInfo) -> pd.DataFrame:
     """One year's rows and ranks beside the previous year's score, with the rank change."""
-    now = score_ranks(scores, year, index)
-    before = score_ranks(scores, previous, index)[["iso3", "score"]]
-    merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
+    merged = score_ranks(scores, year, index)
+    before = score_ranks(scores, previous, index)
+    # Each country's row in the previous year (-1: none); a country has one row a year.
+    at = pd.Index(before["iso3"].to_numpy(dtype=object)).get_indexer(
+        merged["iso3"].to_numpy(dtype=object))
+    earlier = np.append(before["score"].to_numpy(dtype=float), np.nan)[at]
+    merged["score_before"] = earlier
     # Rank change among the countries measured in both years only, so that a country
     # entering or leaving the index does not move the others.
-    both = merged["score_before"].notna()
-    ascending = not index.higher_is_better
-    rank_now = merged.loc[both, "score"].rank(method="min", ascending=ascending)
-    rank_before = merged.loc[both, "score_before"].rank(method="min", ascending=ascending)
-    merged["rank_change"] = (rank_before - rank_now).reindex(merged.index).astype("Int64")
+    both = ~np.isnan(earlier)
+    now = merged["score"].to_numpy(dtype=float)
+    rank_now = min_ranks(np.where(both, now, np.nan), index.higher_is_better)
+    rank_before = min_ranks(np.where(both, earlier, np.nan), index.higher_is_better)
+    merged["rank_change"] = _whole(rank_before - rank_now)
     return merged
 
 
@@ -71,17 +106,21 @@ def difference(after: pd.Series, before: pd.Series) -> pd.Series:
     """after - before, rounded to 2 decimals; a difference too large for a float is left
     blank (a note says so) rather than shown as inf."""
     with np.errstate(over="ignore", invalid="ignore"):
-        change = after.astype(float) - before.astype(float)
-    return rounded(change.where(np.isfinite(change)))
+        change = after.astype(float).to_numpy() - before.astype(float).to_numpy()
+    change[~np.isfinite(change)] = np.nan
+    return rounded(pd.Series(change, index=after.index))
 
 
 def rounded(values: pd.Series, digits: int = 2) -> pd.Series:
     """values rounded to `digits` decimals. Rounding scales by 10**digits, which turns a
     value near the float limit (1.7e308) into inf: such values have no decimals to
     round, so they are kept as they are."""
+    original = values.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(over="ignore", invalid="ignore"):
-        result = values.round(digits)
-    return result.where(~np.isinf(result.to_numpy(dtype=float)), values)
+        result = np.round(original, digits)
+    keep = np.isinf(result)
+    result[keep] = original[keep]
+    return pd.Series(result, index=values.index, name=values.name)
 
 
 def too_large_note(change: pd.Series, after: pd.Series, before: pd.Series) -> list[Note]:
@@ -170,7 +209,9 @@ def counted(model: Model, index: IndexInfo, year: int, held: int) -> str:
 
 def thin_year_note(scores: pd.DataFrame, year: int, held: int) -> str | None:
     """With the user's own data: a year in which only some countries have data says so."""
-    typical = int(scores.groupby("year", observed=True).size().median())
+    years = scores["year"].to_numpy(dtype=np.int64)
+    counts = np.bincount(years - years.min())  # rows per year: years are 0-9999, no hashing
+    typical = int(np.median(counts[counts > 0]))
     if held * 2 < typical:
         return f"{year}: {held} of {typical} countries have scores."
     return None
