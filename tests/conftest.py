@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 
 from tindex.cli import run
 from tindex.data import Dataset, Problem
+from tindex.data.reader import TableReader
 from tindex.schema import TableSpec
 
 # Bytecode for tindex (in the git-ignored __pycache__ folders), even where the machine sets
@@ -54,7 +55,18 @@ class _Stored:
     problems: tuple[Problem, ...]
 
 
+@dataclass(frozen=True)
+class _FileRead:
+    """One TableReader.read of a file: what it returned and the state it left behind."""
+
+    label: str
+    frame: pd.DataFrame
+    problems: tuple[Problem, ...]
+    one_record_per_line: bool
+
+
 _READS: dict[tuple[str, str | None], list[_Stored]] = {}
+_FILE_READS: dict[tuple[str, str | None], _FileRead] = {}
 _NEEDS: dict[str, set[str]] = {}  # table name -> files its check consulted (learned)
 _RECORDING: list[set[str]] = []
 
@@ -76,8 +88,13 @@ def _share_checked_reads() -> Iterator[None]:
     through Dataset.table and Dataset.has while it runs), so it is reused only when all of them
     hold the same bytes; problems, which name the directory, are reused only under the same
     label. Each caller gets a deep copy. Test-only: the code under test is unchanged.
+
+    Below that, one file's own read and checks (TableReader.read) are a function of its bytes
+    alone: a copy of the data with one file edited, or the base data under a user's import,
+    re-reads only the edited file and re-runs every cross-table check.
     """
     original_read, original_table, original_has = Dataset.read, Dataset.table, Dataset.has
+    original_file_read = TableReader.read
 
     def note(spec: TableSpec) -> None:
         for consulted in _RECORDING:
@@ -111,7 +128,20 @@ def _share_checked_reads() -> Iterator[None]:
             _Stored(needs, self.label_prefix, frame.copy(deep=True), tuple(problems)))
         return frame, problems
 
+    def file_read(self: TableReader) -> pd.DataFrame:
+        key = (self.spec.name, _digest(self.path))
+        stored = _FILE_READS.get(key)
+        if stored is not None and (not stored.problems or stored.label == self.label):
+            self.problems = list(stored.problems)
+            self._one_record_per_line = stored.one_record_per_line
+            return stored.frame.copy(deep=True)
+        frame = original_file_read(self)  # a file it refuses raises: nothing is stored
+        _FILE_READS[key] = _FileRead(self.label, frame.copy(deep=True), tuple(self.problems),
+                                     self._one_record_per_line)
+        return frame
+
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TableReader, "read", file_read)
         patch.setattr(Dataset, "read", read)
         patch.setattr(Dataset, "table", table)
         patch.setattr(Dataset, "has", has)
