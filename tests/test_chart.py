@@ -504,3 +504,21 @@ def test_wrap_breaks_where_a_word_at_a_time_would(words: list[str], inches: floa
     assert lines == _greedy_wrap(text, inches, size, bold)
     assert all(chart.text_width(line, size, bold) <= inches or len(line) == 1 for line in lines)
     assert " ".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost or added
+
+
+def test_longest_fit_finds_the_last_fit_from_any_guess() -> None:
+    """Every count, answer and guess up to 12 (including guesses out of range): the search
+    returns the largest n that fits, asking only about n in 1..count."""
+    for count in range(13):
+        for answer in range(count + 1):
+            for guess in range(-1, count + 3):
+                asked: list[int] = []
+
+                def fits(n: int, answer: int = answer, asked: list[int] = asked) -> bool:
+                    asked.append(n)
+                    return n <= answer
+
+                assert chart.longest_fit(count, fits, guess) == answer, (count, answer, guess)
+                assert all(1 <= n <= count for n in asked)
+                if guess in (answer, answer + 1) and 0 < answer < count:
+                    assert len(asked) == 2  # a good guess costs two measurements

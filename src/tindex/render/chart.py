@@ -99,21 +99,47 @@ def _font(size: float, bold: bool) -> FontProperties:
     return FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
 
 
-@lru_cache(maxsize=8192)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of one line of text in inches, as the renderer will draw it (control characters
-    escaped, as every text on a chart is). Kept: FreeType lays out every glyph of the string on
-    each call (about 20 us a character), and wrapping and labelling ask for the same strings
-    again and again."""
+    escaped, as every text on a chart is)."""
+    return _measured(text, size, bold)
+
+
+@lru_cache(maxsize=8192)
+def _measured(text: str, size: float, bold: bool) -> float:
+    """text_width, kept: FreeType lays out every glyph of the string on each call (about
+    150 us a call and 10 us a character), and wrapping and labelling ask for the same
+    strings again and again. Every argument is given, so that text_width(s, 8) and
+    text_width(s, 8, False) are one entry."""
     width, _, _ = _renderer().get_text_width_height_descent(  # type: ignore[no-untyped-call]
         clean_text(text), _font(size, bold), ismath=False)
     return float(width) / 72
 
 
-def _longest_fit(count: int, fits: Callable[[int], bool]) -> int:
+def longest_fit(count: int, fits: Callable[[int], bool], guess: int) -> int:
     """The largest n in 0..count with fits(n), where fits holds for every n up to some point
-    and for none after it (a line only grows wider as words or letters are added)."""
-    low, high = 0, count
+    and for none after it (a line only grows wider as words or letters are added). The search
+    starts at guess and gallops outwards, then bisects: a good guess costs two measurements,
+    a bad one about 2 log2(error). Measuring is the cost (FreeType lays out every glyph of a
+    string on each call), and a probe far past the answer is a long string to lay out."""
+    low, high = 0, count  # fits(low) holds (or low is 0); no n above high fits
+    probe, step = min(max(guess, 1), count), 1
+    if probe and fits(probe):
+        low = probe
+        while low < high:
+            probe = min(low + step, high)
+            if not fits(probe):
+                high = probe - 1
+                break
+            low, step = probe, step * 2
+    elif probe:
+        high = probe - 1
+        while low < high:
+            probe = max(high - step + 1, low + 1)
+            if fits(probe):
+                low = probe
+                break
+            high, step = probe - 1, step * 2
     while low < high:
         middle = (low + high + 1) // 2
         if fits(middle):
@@ -131,10 +157,21 @@ def _prefix_fits(fits: Callable[[str], bool], word: str, count: int) -> bool:
     return fits(word[:count])
 
 
+def _words_within(line: str, words: list[str], characters: float) -> int:
+    """How many of words fit after line in a line of so many characters."""
+    length, count = len(line), 0
+    for word in words:
+        length += 1 + len(word)
+        if length > characters:
+            break
+        count += 1
+    return count
+
+
 def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]:
     """Break text into lines no wider than inches, each as full as it can be; a word wider than
-    that is cut. Each line's length is found by bisection, so a line of w words costs about
-    log2(w) measurements rather than w."""
+    that is cut. Each line's length is searched for from a guess by character count (inches
+    per character as in the line before), so a line costs about two measurements."""
     def fits(line: str) -> bool:
         return text_width(line, size, bold) <= inches
 
@@ -143,17 +180,22 @@ def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]
         return []
     lines: list[str] = []
     rest = words
+    per_character = size * 0.5 / 72  # inches: about DejaVu Sans's mean advance, until measured
     while True:
         line, rest = rest[0], rest[1:]  # a line starts with a word, cut if it is too wide
         while len(line) > 1 and not fits(line):
-            cut = max(1, _longest_fit(len(line) - 1, partial(_prefix_fits, fits, line)))
+            cut = max(1, longest_fit(len(line) - 1, partial(_prefix_fits, fits, line),
+                                      int(inches / per_character)))
             lines.append(line[:cut])
             line = line[cut:]
-        taken = _longest_fit(len(rest), partial(_joined_fits, fits, line, rest))
+        taken = longest_fit(len(rest), partial(_joined_fits, fits, line, rest),
+                             _words_within(line, rest, inches / per_character))
         line, rest = " ".join([line, *rest[:taken]]), rest[taken:]
         lines.append(line)
         if not rest:
             return lines
+        if taken:  # measured while searching: the next line is guessed from this one
+            per_character = text_width(line, size, bold) / len(line)
 
 
 def _wrap_title(title: str, inches: float) -> list[str]:
@@ -165,13 +207,22 @@ def _wrap_title(title: str, inches: float) -> list[str]:
 
 
 def _one_line(head: str, body: str, tail: str, inches: float) -> str:
-    """head + body + tail on one line of notes, the body shortened (…) if it must be."""
+    """head + body + tail on one line of notes, the body shortened (…) by as few words as
+    it must be."""
     words = clean_text(body).split()
     text = f"{head}{' '.join(words)} {tail}"
-    while words and text_width(text, NOTE_SIZE) > inches:
-        words.pop()
-        text = f"{head}{' '.join(words)}… {tail}"
-    return text
+    if not words or text_width(text, NOTE_SIZE) <= inches:
+        return text
+
+    def shortened(count: int) -> str:
+        return f"{head}{' '.join(words[:count])}… {tail}"
+
+    def fits(count: int) -> bool:
+        return text_width(shortened(count), NOTE_SIZE) <= inches
+
+    characters = inches * len(text) / text_width(text, NOTE_SIZE)  # as many as the whole has
+    guess = _words_within(head, words, characters - len(tail) - 2)
+    return shortened(longest_fit(len(words) - 1, fits, guess))
 
 
 def first_sentence(text: str) -> str:
