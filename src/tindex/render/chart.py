@@ -181,15 +181,21 @@ def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]
     lines: list[str] = []
     rest = words
     per_character = size * 0.5 / 72  # inches: about DejaVu Sans's mean advance, until measured
+
+    def longest(line: str, rest: list[str]) -> int:
+        return longest_fit(len(rest), partial(_joined_fits, fits, line, rest),
+                           _words_within(line, rest, inches / per_character))
+
     while True:
         line, rest = rest[0], rest[1:]  # a line starts with a word, cut if it is too wide
-        while len(line) > 1 and not fits(line):
-            cut = max(1, longest_fit(len(line) - 1, partial(_prefix_fits, fits, line),
-                                      int(inches / per_character)))
-            lines.append(line[:cut])
-            line = line[cut:]
-        taken = longest_fit(len(rest), partial(_joined_fits, fits, line, rest),
-                             _words_within(line, rest, inches / per_character))
+        taken = longest(line, rest)  # if a word fits after it, it fits: no need to measure it
+        if not taken and len(line) > 1 and not fits(line):
+            while len(line) > 1 and not fits(line):
+                cut = max(1, longest_fit(len(line) - 1, partial(_prefix_fits, fits, line),
+                                         int(inches / per_character)))
+                lines.append(line[:cut])
+                line = line[cut:]
+            taken = longest(line, rest)
         line, rest = " ".join([line, *rest[:taken]]), rest[taken:]
         lines.append(line)
         if not rest:
