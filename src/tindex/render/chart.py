@@ -495,13 +495,14 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _crosses(box: Box, start: np.ndarray, end: np.ndarray) -> bool:
-    """Whether the segment start-end passes through the box (Liang-Barsky clipping)."""
+def _crosses(box: Box, start: tuple[float, float], end: tuple[float, float]) -> bool:
+    """Whether the segment start-end passes through the box (Liang-Barsky clipping). Plain
+    floats: the same arithmetic as numpy's float64, without a numpy scalar per operation."""
     low, high = 0.0, 1.0
-    delta = end - start
     for axis in (0, 1):
+        delta = end[axis] - start[axis]
         for edge, sign in ((box[axis], -1.0), (box[axis + 2], 1.0)):
-            p, q = sign * delta[axis], sign * (edge - start[axis])
+            p, q = sign * delta, sign * (edge - start[axis])
             if p == 0:
                 if q < 0:
                     return False
@@ -548,7 +549,7 @@ def place_labels(points: dict[tuple[int, int], tuple[float, float]], texts: dict
     inside the plot and crossing as few lines as it can; a point with no such spot goes
     unlabelled unless forced (caveat marks): that keeps only its note number (texts is
     updated) and takes the least bad spot."""
-    segments = [(np.asarray(points[(row, series)]), np.asarray(points[(row + 1, series)]))
+    segments = [(points[(row, series)], points[(row + 1, series)])
                 for row, series in points if (row + 1, series) in points]
     markers: dict[tuple[int, int], Box] = {
         key: (x - 3.5, y - 3.5, x + 3.5, y + 3.5) for key, (x, y) in points.items()}
