@@ -333,12 +333,15 @@ class _Page:
                  options: ChartOptions, least: tuple[float, float]) -> None:
         self.width, self.height = options.width, options.height
         inches = self.width - 2 * MARGIN
+        least_width, least_height = least
+        if inches < least_width:  # before any text is measured: this needs none
+            raise UsageError(f"a {self.width:g} inch wide chart is too narrow for this plot: "
+                             f"give --width {least_width + 2 * MARGIN:.1f} or more")
         self.title = _wrap_title(title, inches)
         self.subtitle = wrap(subtitle, inches, SUBTITLE_SIZE)
         self.notes = notes
         heading = MARGIN + len(self.title) * _step(TITLE_SIZE) + 0.04 \
             + len(self.subtitle) * _step(SUBTITLE_SIZE) + 0.1
-        least_width, least_height = least
         # Full citations when they leave the plot half the page, else shorter ones.
         for detail, share in ((2, 0.5), (1, 0.45), (0, 0.0)):
             self.sources = _source_lines(citations, inches, detail)
@@ -347,9 +350,6 @@ class _Page:
                 break
         self.top = self.height - heading
         self.bottom = foot + 0.06
-        if inches < least_width:
-            raise UsageError(f"a {self.width:g} inch wide chart is too narrow for this plot: "
-                             f"give --width {least_width + 2 * MARGIN:.1f} or more")
         if self.top - self.bottom < least_height:
             need = math.ceil((self.height + least_height - (self.top - self.bottom)) * 10) / 10
             raise UsageError(f"a {self.width:g} x {self.height:g} inch chart leaves too little "
