@@ -188,14 +188,16 @@ def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]
 
     while True:
         line, rest = rest[0], rest[1:]  # a line starts with a word, cut if it is too wide
-        taken = longest(line, rest)  # if a word fits after it, it fits: no need to measure it
-        if not taken and len(line) > 1 and not fits(line):
+        # If a word fits after it, it fits: a word that looks narrow enough is not measured
+        # alone. One that looks too wide is, before it is cut.
+        taken = longest(line, rest) if len(line) * per_character <= inches else 0
+        if not taken:
             while len(line) > 1 and not fits(line):
                 cut = max(1, longest_fit(len(line) - 1, partial(_prefix_fits, fits, line),
                                          int(inches / per_character)))
                 lines.append(line[:cut])
                 line = line[cut:]
-            taken = longest(line, rest)
+            taken = longest(line, rest)  # measured already if it was not cut
         line, rest = " ".join([line, *rest[:taken]]), rest[taken:]
         lines.append(line)
         if not rest:
