@@ -173,10 +173,12 @@ def test_one_country_is_enough(tindex: Run, tmp_path: Path) -> None:
     assert "CSP Index on Torture: Kyrgyzstan" in shown
 
 
-def test_years_can_be_narrowed(tindex: Run, tmp_path: Path) -> None:
-    target = tmp_path / "recent.svg"
-    assert tindex("chart", "Kyrgyzstan", "--from", "2023", "-o", str(target)).code == 0
-    shown = texts(target)
+# Two years, no subtitle: read by the years test and the subtitle test.
+RECENT = ("recent.svg", "Kyrgyzstan", "--from", "2023", "--subtitle", "")
+
+
+def test_years_can_be_narrowed(drawn: Drawn) -> None:
+    shown = texts(drawn(*RECENT))
     assert "80.36" in shown and "64.49¹" in shown and "34.75" not in plain(shown)
 
 
@@ -378,10 +380,10 @@ def test_title_subtitle_and_notes_are_text_in_the_svg(tindex: Run, tmp_path: Pat
         "(tindex caveats ID)." in shown
 
 
-def test_an_empty_subtitle_leaves_it_out(tindex: Run, tmp_path: Path) -> None:
-    target = tmp_path / "bare.svg"
-    assert tindex("chart", "Kyrgyzstan", "--subtitle", "", "-o", str(target)).code == 0
-    assert not any(t.startswith("Published score") for t in texts(target))
+def test_an_empty_subtitle_leaves_it_out(drawn: Drawn) -> None:
+    shown = texts(drawn(*RECENT))
+    assert "CSP Index on Torture: Kyrgyzstan" in shown  # the title stays
+    assert not any(t.startswith("Published score") for t in shown)
 
 
 def test_pdf_is_deterministic_and_undated(tindex: Run, drawn: Drawn, tmp_path: Path) -> None:
