@@ -304,20 +304,31 @@ def _note_lines(marks: _Marks, extra: Sequence[str], inches: float) -> list[str]
     return lines
 
 
-def _source_lines(citations: Sequence[Citation], inches: float, detail: int) -> list[str]:
+def _source_lines(citations: Sequence[Citation], inches: float, detail: int,
+                  room: Callable[[int], bool] | None = None) -> list[str] | None:
     """The sources: title, publisher and date of each (detail 2); publisher, year and id
-    (1); or only the ids (0), which `tindex sources` expands."""
+    (1); or only the ids (0), which `tindex sources` expands. With room (whether the foot
+    has room for so many lines): None as soon as even the fewest lines these could still
+    come to (a line for each entry not yet wrapped) leave no room, before measuring them."""
     if not citations:
         return ["Source: not recorded in the data."]
     if detail < 2:
+        if room is not None and not room(1):
+            return None
         label = "Source" if len(citations) == 1 else "Sources"
         entries = [c.short if detail else c.source_id for c in citations]
         return wrap(f"{label} (tindex sources ID): " + "; ".join(entries), inches, NOTE_SIZE)
     entries = [c.reference for c in citations]
     if len(entries) == 1:
+        if room is not None and not room(1):
+            return None
         return wrap("Source: " + entries[0], inches, NOTE_SIZE)
-    return ["Sources:", *[line for n, e in enumerate(entries, 1)
-                          for line in wrap(f"{n}. {e}", inches, NOTE_SIZE)]]
+    lines = ["Sources:"]
+    for n, entry in enumerate(entries, 1):
+        if room is not None and not room(len(lines) + len(entries) - n + 1):
+            return None
+        lines += wrap(f"{n}. {entry}", inches, NOTE_SIZE)
+    return lines
 
 
 # -- the page ---------------------------------------------------------------------------------
@@ -344,11 +355,16 @@ class _Page:
         self.notes = notes
         heading = MARGIN + len(self.title) * _step(TITLE_SIZE) + 0.04 \
             + len(self.subtitle) * _step(SUBTITLE_SIZE) + 0.1
-        # Full citations when they leave the plot half the page, else shorter ones.
+        # Full citations when they leave the plot half the page, else shorter ones; the
+        # shortest whatever room they leave.
         for detail, share in ((2, 0.5), (1, 0.45), (0, 0.0)):
-            self.sources = _source_lines(citations, inches, detail)
+            room = partial(self._room, heading, len(notes), max(share * self.height, least_height))
+            sources = _source_lines(citations, inches, detail, room if detail else None)
+            if sources is None:  # too many lines, whatever their wrapping
+                continue
+            self.sources = sources
             foot = (len(notes) + len(self.sources)) * _step(NOTE_SIZE) + 0.1
-            if self.height - heading - foot - 0.06 >= max(share * self.height, least_height):
+            if room(len(self.sources)):
                 break
         self.top = self.height - heading
         self.bottom = foot + 0.06
@@ -357,6 +373,11 @@ class _Page:
             raise UsageError(f"a {self.width:g} x {self.height:g} inch chart leaves too little "
                              f"room for the plot under its text: give --height {need:.1f} or more "
                              "(or a shorter --title/--subtitle)")
+
+    def _room(self, heading: float, notes: int, plot: float, sources: int) -> bool:
+        """Whether a foot of notes and sources lines leaves the plot at least plot inches."""
+        foot = (notes + sources) * _step(NOTE_SIZE) + 0.1
+        return self.height - heading - foot - 0.06 >= plot
 
     def figure(self) -> Figure:
         """The figure with its heading and foot drawn, one text per line."""
