@@ -579,22 +579,27 @@ def place_labels(points: dict[tuple[int, int], tuple[float, float]], texts: dict
     placed: dict[tuple[int, int], tuple[Spot, Box]] = {}
     for key in order:
         x, y = points[key]
+        covered = [box for _, box in placed.values()]
+        covered += [marker for other, marker in markers.items() if other != key]
 
-        def cost(spot: Spot, key: tuple[int, int] = key, x: float = x, y: float = y) -> float:
+        def cost(spot: Spot, key: tuple[int, int] = key, x: float = x, y: float = y,
+                 covered: list[Box] = covered) -> float:
             box = label_box(x, y, texts[key], spot)
             inside = plot[0] <= box[0] and box[2] <= plot[2] and plot[1] <= box[1] \
                 and box[3] <= plot[3]
-            hard = sum(_overlap(box, other) for _, other in placed.values()) \
-                + sum(_overlap(box, m) for k, m in markers.items() if k != key) \
-                + (0 if inside else 1)
+            hard = sum(_overlap(box, other) for other in covered) + (0 if inside else 1)
             return 1000.0 * hard + sum(_crosses(box, a, b) for a, b in segments)
 
-        spot = min(_SPOTS, key=cost)  # ties keep the earlier, plainer spot
-        if cost(spot) >= 1000 and key in forced:
+        costs = [cost(spot) for spot in _SPOTS]
+        least = min(costs)
+        spot = _SPOTS[costs.index(least)]  # ties keep the earlier, plainer spot
+        if least >= 1000 and key in forced:
             # No room for the value: the note's number alone, where it covers least.
             texts[key] = texts[key].lstrip("-0123456789.")
-            spot = min(_SPOTS, key=cost)
-        if cost(spot) < 1000 or key in forced:
+            costs = [cost(spot) for spot in _SPOTS]
+            least = min(costs)
+            spot = _SPOTS[costs.index(least)]
+        if least < 1000 or key in forced:
             placed[key] = (spot, label_box(x, y, texts[key], spot))
     return placed
 
