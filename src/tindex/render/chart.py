@@ -203,7 +203,7 @@ def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]
         if not rest:
             return lines
         if taken:  # measured while searching: the next line is guessed from this one
-            per_character = text_width(line, size, bold) / len(line)
+            per_character = text_width(line, size, bold) / len(line) or per_character
 
 
 def _wrap_title(title: str, inches: float) -> list[str]:
@@ -565,6 +565,14 @@ def _priority(values: np.ndarray, forced: set[tuple[int, int]]) -> list[tuple[in
     return list(dict.fromkeys([*order, *ends, *rest]))
 
 
+def _cheapest(cost: Callable[[Spot], float]) -> tuple[Spot, float]:
+    """The spot of least cost and its cost, each spot costed once; ties keep the earlier,
+    plainer spot."""
+    costs = [cost(spot) for spot in _SPOTS]
+    least = min(costs)
+    return _SPOTS[costs.index(least)], least
+
+
 def place_labels(points: dict[tuple[int, int], tuple[float, float]], texts: dict[tuple[int, int], str],
                  order: Sequence[tuple[int, int]], forced: set[tuple[int, int]], plot: Box
                  ) -> dict[tuple[int, int], tuple[Spot, Box]]:
@@ -590,15 +598,11 @@ def place_labels(points: dict[tuple[int, int], tuple[float, float]], texts: dict
             hard = sum(_overlap(box, other) for other in covered) + (0 if inside else 1)
             return 1000.0 * hard + sum(_crosses(box, a, b) for a, b in segments)
 
-        costs = [cost(spot) for spot in _SPOTS]
-        least = min(costs)
-        spot = _SPOTS[costs.index(least)]  # ties keep the earlier, plainer spot
+        spot, least = _cheapest(cost)
         if least >= 1000 and key in forced:
             # No room for the value: the note's number alone, where it covers least.
             texts[key] = texts[key].lstrip("-0123456789.")
-            costs = [cost(spot) for spot in _SPOTS]
-            least = min(costs)
-            spot = _SPOTS[costs.index(least)]
+            spot, least = _cheapest(cost)
         if least < 1000 or key in forced:
             placed[key] = (spot, label_box(x, y, texts[key], spot))
     return placed
