@@ -544,3 +544,15 @@ def test_longest_fit_finds_the_last_fit_from_any_guess() -> None:
                 assert all(1 <= n <= count for n in asked)
                 if guess in (answer, answer + 1) and 0 < answer < count:
                     assert len(asked) == 2  # a good guess costs two measurements
+
+
+@given(words=st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzWMil.,;()0123456789–—",
+                              min_size=1, max_size=12), max_size=14),
+       inches=st.floats(min_value=2.0, max_value=6.5))
+def test_one_line_drops_the_words_a_word_at_a_time_would(words: list[str], inches: float) -> None:
+    head, tail = "3. Kyrgyzstan 2024: ", "[kgz-2024-stated-change]"
+    kept, line = list(words), f"{head}{' '.join(words)} {tail}"
+    while kept and chart.text_width(line, chart.NOTE_SIZE) > inches:  # the oracle: one by one
+        kept.pop()
+        line = f"{head}{' '.join(kept)}… {tail}"
+    assert chart.one_line(head, " ".join(words), tail, inches) == line

@@ -214,7 +214,7 @@ def _wrap_title(title: str, inches: float) -> list[str]:
     return parts if colon and len(greedy) > 1 and len(parts) == len(greedy) else greedy
 
 
-def _one_line(head: str, body: str, tail: str, inches: float) -> str:
+def one_line(head: str, body: str, tail: str, inches: float) -> str:
     """head + body + tail on one line of notes, the body shortened (…) by as few words as
     it must be."""
     words = clean_text(body).split()
@@ -292,7 +292,7 @@ def _marks(report: Table, columns: list[str], rows: list[int] | None) -> _Marks:
 def _note_lines(marks: _Marks, extra: Sequence[str], inches: float) -> list[str]:
     """One line per numbered caveat (its first sentence, shortened, and its id), the
     extra notes, then one line naming the caveats about the whole index."""
-    lines = [_one_line(f"{n}. {where}: ", first_sentence(caveat.text), f"[{caveat.caveat_id}]",
+    lines = [one_line(f"{n}. {where}: ", first_sentence(caveat.text), f"[{caveat.caveat_id}]",
                        inches)
              for n, (where, caveat) in enumerate(marks.notes, 1)]
     for note in extra:
