@@ -293,7 +293,7 @@ def _note_lines(marks: _Marks, extra: Sequence[str], inches: float) -> list[str]
     """One line per numbered caveat (its first sentence, shortened, and its id), the
     extra notes, then one line naming the caveats about the whole index."""
     lines = [one_line(f"{n}. {where}: ", first_sentence(caveat.text), f"[{caveat.caveat_id}]",
-                       inches)
+                      inches)
              for n, (where, caveat) in enumerate(marks.notes, 1)]
     for note in extra:
         lines += wrap(note, inches, NOTE_SIZE)
