@@ -13,6 +13,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -341,13 +342,22 @@ SEVEN = ["Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Moldova", "Russia", 
 
 
 def _scores(names: list[str]) -> Table:
-    model = Model(Dataset(REPO / "data"))
-    return comparison.score_series(model, model.index("csp"), [model.country(n) for n in names])
+    return _tables("csp", tuple(names))
 
 
 def _levels(names: list[str]) -> Table:
+    return _tables("gti", tuple(names))
+
+
+@cache
+def _tables(index: str, names: tuple[str, ...]) -> Table:
+    """The table a chart of these countries draws, built once: the figure tests draw the same
+    tables at several sizes, and a chart only reads its table."""
     model = Model(Dataset(REPO / "data"))
-    return comparison.component_levels(model, model.index("gti"), [model.country(n) for n in names])
+    chosen, countries = model.index(index), [model.country(n) for n in names]
+    if chosen.is_score:
+        return comparison.score_series(model, chosen, countries)
+    return comparison.component_levels(model, chosen, countries)
 
 
 def _renderer(fig: Figure) -> Any:
