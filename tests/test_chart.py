@@ -13,12 +13,13 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
@@ -33,6 +34,7 @@ from tindex.data.dataset import Dataset
 from tindex.render import chart
 
 Run = Callable[..., Result]
+Drawn = Callable[..., Path]
 BARS = "▁▂▃▄▅▆▇█"
 # Published CSP scores 2019-2024 (sixth release, csp-2025).
 KYRGYZSTAN = ["9.45", "23.08", "31.42", "34.75", "80.36", "64.49"]
@@ -51,6 +53,31 @@ def texts(svg: Path) -> list[str]:
 def plain(shown: list[str]) -> list[str]:
     """The texts without note numbers (superscript digits)."""
     return [re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", "", t) for t in shown]
+
+
+@pytest.fixture(scope="module")
+def _drawn_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[tuple[str, ...], Path]]:
+    return tmp_path_factory.mktemp("charts"), {}
+
+
+@pytest.fixture
+def drawn(tindex: Run, _drawn_files: tuple[Path, dict[tuple[str, ...], Path]]) -> Drawn:
+    """`tindex chart ARGS -o NAME`, run once per module for each NAME and ARGS (a render is
+    the costly part of a chart test; tests that read the same chart share it): the file
+    written, after checking the run wrote it and said so, and nothing else."""
+    folder, files = _drawn_files
+
+    def draw(name: str, *args: str) -> Path:
+        if (name, *args) not in files:
+            target = folder / str(len(files)) / name
+            target.parent.mkdir()
+            result = tindex("chart", *args, "-o", str(target))
+            assert result.code == 0, result.err
+            assert result.out == "" and result.err == f"tindex: wrote {target}\n"
+            files[(name, *args)] = target
+        return files[(name, *args)]
+
+    return draw
 
 
 # -- sparklines: terminal tables only ------------------------------------------------------
@@ -114,15 +141,12 @@ def test_machine_formats_never_hold_sparklines(tindex: Run, args: list[str], fmt
 # -- tindex chart: CSP lines -------------------------------------------------------------
 
 
-def test_csp_chart_holds_series_labels_axes_title_and_source(tindex: Run, tmp_path: Path
-                                                               ) -> None:
-    target = tmp_path / "scores.svg"
-    # A big page: room for every label and for the sources in full.
-    result = tindex("chart", "Kazakhstan", "Kyrgyzstan", "-o", str(target), "--width", "10",
-                    "--height", "8")
-    assert result.code == 0, result.err
-    assert result.out == ""
-    assert result.err == f"tindex: wrote {target}\n"
+# A big page: room for every label and for the sources in full.
+BIG_CSP_CHART = ("scores.svg", "Kazakhstan", "Kyrgyzstan", "--width", "10", "--height", "8")
+
+
+def test_csp_chart_holds_series_labels_axes_title_and_source(drawn: Drawn) -> None:
+    target = drawn(*BIG_CSP_CHART)  # exit 0, nothing on stdout, "tindex: wrote FILE" on stderr
     shown = texts(target)
     assert "Kazakhstan" in shown and "Kyrgyzstan" in shown  # the legend
     for value in KYRGYZSTAN + KAZAKHSTAN:
@@ -150,18 +174,20 @@ def test_one_country_is_enough(tindex: Run, tmp_path: Path) -> None:
     assert "CSP Index on Torture: Kyrgyzstan" in shown
 
 
-def test_years_can_be_narrowed(tindex: Run, tmp_path: Path) -> None:
-    target = tmp_path / "recent.svg"
-    assert tindex("chart", "Kyrgyzstan", "--from", "2023", "-o", str(target)).code == 0
-    shown = texts(target)
+# Two years, no subtitle: read by the years test and the subtitle test.
+RECENT = ("recent.svg", "Kyrgyzstan", "--from", "2023", "--subtitle", "")
+
+
+def test_years_can_be_narrowed(drawn: Drawn) -> None:
+    shown = texts(drawn(*RECENT))
     assert "80.36" in shown and "64.49¹" in shown and "34.75" not in plain(shown)
 
 
-def test_a_chart_is_reproducible(tindex: Run, tmp_path: Path) -> None:
-    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
-    tindex("chart", "Armenia", "Moldova", "-o", str(first))
-    tindex("chart", "Armenia", "Moldova", "-o", str(second))
-    assert first.read_bytes() == second.read_bytes()
+def test_a_chart_is_reproducible(tindex: Run, drawn: Drawn, tmp_path: Path) -> None:
+    name, *args = BIG_CSP_CHART
+    again = tmp_path / name
+    assert tindex("chart", *args, "-o", str(again)).code == 0  # a second render, here
+    assert again.read_bytes() == drawn(*BIG_CSP_CHART).read_bytes()
 
 
 def test_png_is_a_real_png(tindex: Run, tmp_path: Path) -> None:
@@ -185,24 +211,23 @@ def test_png_has_the_page_size_asked_for(tindex: Run, tmp_path: Path, size: tupl
 
 
 
-@pytest.mark.parametrize("args", [["Kyrgyzstan"], ["-i", "gti", "Kyrgyzstan", "Belarus"]],
+PDF_ARGS = ("Kyrgyzstan", "Kazakhstan")
+
+
+@pytest.mark.parametrize("args", [PDF_ARGS, ("-i", "gti", "Kyrgyzstan", "Belarus")],
                          ids=" ".join)
-def test_pdf_is_a_real_pdf(tindex: Run, tmp_path: Path, args: list[str]) -> None:
-    target = tmp_path / "chart.pdf"
-    result = tindex("chart", *args, "-o", str(target))
-    assert result.code == 0 and result.out == "", result.err
-    data = target.read_bytes()
+def test_pdf_is_a_real_pdf(drawn: Drawn, args: tuple[str, ...]) -> None:
+    data = drawn("chart.pdf", *args).read_bytes()
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
 
 # -- tindex chart: GTI grid --------------------------------------------------------------
 
 
-def test_gti_grid_holds_levels_countries_and_pillars(tindex: Run, tmp_path: Path) -> None:
-    target = tmp_path / "gti.svg"
-    result = tindex("chart", "--index", "gti", "Kyrgyzstan", "Belarus", "-o", str(target),
-                    "--height", "8")
-    assert result.code == 0, result.err
-    shown = texts(target)
+OMCT_GRID = ("gti.svg", "--index", "gti", "Kyrgyzstan", "Belarus", "--height", "8")
+
+
+def test_gti_grid_holds_levels_countries_and_pillars(drawn: Drawn) -> None:
+    shown = texts(drawn(*OMCT_GRID))
     assert "Kyrgyzstan" in shown and "Belarus" in shown
     assert "overall" in shown and "1. Political commitment" in shown
     assert "7. Right to defend and civic space" in " ".join(shown)
@@ -317,13 +342,22 @@ SEVEN = ["Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Moldova", "Russia", 
 
 
 def _scores(names: list[str]) -> Table:
-    model = Model(Dataset(REPO / "data"))
-    return comparison.score_series(model, model.index("csp"), [model.country(n) for n in names])
+    return _tables("csp", tuple(names))
 
 
 def _levels(names: list[str]) -> Table:
+    return _tables("gti", tuple(names))
+
+
+@cache
+def _tables(index: str, names: tuple[str, ...]) -> Table:
+    """The table a chart of these countries draws, built once: the figure tests draw the same
+    tables at several sizes, and a chart only reads its table."""
     model = Model(Dataset(REPO / "data"))
-    return comparison.component_levels(model, model.index("gti"), [model.country(n) for n in names])
+    chosen, countries = model.index(index), [model.country(n) for n in names]
+    if chosen.is_score:
+        return comparison.score_series(model, chosen, countries)
+    return comparison.component_levels(model, chosen, countries)
 
 
 def _renderer(fig: Figure) -> Any:
@@ -356,18 +390,17 @@ def test_title_subtitle_and_notes_are_text_in_the_svg(tindex: Run, tmp_path: Pat
         "(tindex caveats ID)." in shown
 
 
-def test_an_empty_subtitle_leaves_it_out(tindex: Run, tmp_path: Path) -> None:
-    target = tmp_path / "bare.svg"
-    assert tindex("chart", "Kyrgyzstan", "--subtitle", "", "-o", str(target)).code == 0
-    assert not any(t.startswith("Published score") for t in texts(target))
+def test_an_empty_subtitle_leaves_it_out(drawn: Drawn) -> None:
+    shown = texts(drawn(*RECENT))
+    assert "CSP Index on Torture: Kyrgyzstan" in shown  # the title stays
+    assert not any(t.startswith("Published score") for t in shown)
 
 
-def test_pdf_is_deterministic_and_undated(tindex: Run, tmp_path: Path) -> None:
-    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
-    for target in (first, second):
-        assert tindex("chart", "Kyrgyzstan", "Kazakhstan", "-o", str(target)).code == 0
-    data = first.read_bytes()
-    assert data.startswith(b"%PDF-") and data == second.read_bytes()
+def test_pdf_is_deterministic_and_undated(tindex: Run, drawn: Drawn, tmp_path: Path) -> None:
+    again = tmp_path / "chart.pdf"
+    assert tindex("chart", *PDF_ARGS, "-o", str(again)).code == 0  # a second render, here
+    data = drawn("chart.pdf", *PDF_ARGS).read_bytes()
+    assert data.startswith(b"%PDF-") and data == again.read_bytes()
     assert b"CreationDate" not in data
 
 
@@ -387,7 +420,7 @@ def test_caveat_ring_on_kyrgyzstan_2024_only() -> None:
 
 def test_seven_countries_get_thinned_labels_that_never_overlap() -> None:
     fig = chart.score_figure(_scores(SEVEN), chart.ChartOptions())
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # every artist placed as in a draw; no pixels
     ax = fig.axes[0]
     labels = [t for t in ax.texts if re.fullmatch(r"-?\d+\.\d\d[⁰¹²³⁴⁵⁶⁷⁸⁹]*", t.get_text())]
     assert len(labels) == len(ax.texts)  # every value label: two decimals
@@ -413,7 +446,7 @@ def test_page_parts_never_overlap(size: tuple[float, float], kind: str) -> None:
         fig = chart.score_figure(_scores(["Kazakhstan", "Kyrgyzstan", "Russia"]), options)
     else:
         fig = chart.level_figure(_levels(["Kyrgyzstan", "Belarus", "India"]), options)
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # every artist placed as in a draw; no pixels
     renderer = _renderer(fig)
     tight = fig.axes[0].get_tightbbox(renderer)
     assert tight is not None
@@ -425,7 +458,8 @@ def test_page_parts_never_overlap(size: tuple[float, float], kind: str) -> None:
         assert not any(_overlap(box, other) for other in parts[n + 1:]), n
 
 
-def test_gti_grid_marks_levels_reported_by_the_press(tindex: Run, tmp_path: Path) -> None:
+def test_gti_grid_marks_levels_reported_by_the_press(tindex: Run, drawn: Drawn, tmp_path: Path
+                                                    ) -> None:
     target = tmp_path / "gti.svg"
     result = tindex("chart", "-i", "gti", "Kyrgyzstan", "India", "-o", str(target))
     assert result.code == 0, result.err
@@ -435,9 +469,8 @@ def test_gti_grid_marks_levels_reported_by_the_press(tindex: Run, tmp_path: Path
         ["High †", "Considerable †", "High †", "High †", "High †", "High †", "High †", "High †"]
     assert "† reported by Clarion India, The Leaflet; not published by World Organisation " \
         "Against Torture (OMCT) itself." in shown
-    alone = tmp_path / "kgz.svg"
-    assert tindex("chart", "-i", "gti", "Kyrgyzstan", "-o", str(alone)).code == 0
-    assert "†" not in " ".join(texts(alone))  # every level from OMCT's factsheet
+    # Every level of Kyrgyzstan and Belarus is from OMCT's factsheets: no mark, no note.
+    assert "†" not in " ".join(texts(drawn(*OMCT_GRID)))
 
 
 def test_cell_sources_come_with_the_levels() -> None:
@@ -492,7 +525,6 @@ def _greedy_wrap(text: str, inches: float, size: float, bold: bool) -> list[str]
     return [*lines, line] if line else []
 
 
-@settings(max_examples=max(60, settings().max_examples))  # at least 60; the thorough profile's 200
 @given(words=st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzWMil.,;()0123456789–—",
                               min_size=1, max_size=30), max_size=40),
        inches=st.floats(min_value=0.05, max_value=6.5), size=st.sampled_from([6.5, 8.0, 12.0]),
@@ -504,3 +536,33 @@ def test_wrap_breaks_where_a_word_at_a_time_would(words: list[str], inches: floa
     assert lines == _greedy_wrap(text, inches, size, bold)
     assert all(chart.text_width(line, size, bold) <= inches or len(line) == 1 for line in lines)
     assert " ".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost or added
+
+
+def test_longest_fit_finds_the_last_fit_from_any_guess() -> None:
+    """Every count, answer and guess up to 12 (including guesses out of range): the search
+    returns the largest n that fits, asking only about n in 1..count."""
+    for count in range(13):
+        for answer in range(count + 1):
+            for guess in range(-1, count + 3):
+                asked: list[int] = []
+
+                def fits(n: int, answer: int = answer, asked: list[int] = asked) -> bool:
+                    asked.append(n)
+                    return n <= answer
+
+                assert chart.longest_fit(count, fits, guess) == answer, (count, answer, guess)
+                assert all(1 <= n <= count for n in asked)
+                if guess in (answer, answer + 1) and 0 < answer < count:
+                    assert len(asked) == 2  # a good guess costs two measurements
+
+
+@given(words=st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzWMil.,;()0123456789–—",
+                              min_size=1, max_size=12), max_size=14),
+       inches=st.floats(min_value=2.0, max_value=6.5))
+def test_one_line_drops_the_words_a_word_at_a_time_would(words: list[str], inches: float) -> None:
+    head, tail = "3. Kyrgyzstan 2024: ", "[kgz-2024-stated-change]"
+    kept, line = list(words), f"{head}{' '.join(words)} {tail}"
+    while kept and chart.text_width(line, chart.NOTE_SIZE) > inches:  # the oracle: one by one
+        kept.pop()
+        line = f"{head}{' '.join(kept)}… {tail}"
+    assert chart.one_line(head, " ".join(words), tail, inches) == line

@@ -99,21 +99,47 @@ def _font(size: float, bold: bool) -> FontProperties:
     return FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
 
 
-@lru_cache(maxsize=8192)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of one line of text in inches, as the renderer will draw it (control characters
-    escaped, as every text on a chart is). Kept: FreeType lays out every glyph of the string on
-    each call (about 20 us a character), and wrapping and labelling ask for the same strings
-    again and again."""
+    escaped, as every text on a chart is)."""
+    return _measured(text, size, bold)
+
+
+@lru_cache(maxsize=8192)
+def _measured(text: str, size: float, bold: bool) -> float:
+    """text_width, kept: FreeType lays out every glyph of the string on each call (about
+    150 us a call and 10 us a character), and wrapping and labelling ask for the same
+    strings again and again. Every argument is given, so that text_width(s, 8) and
+    text_width(s, 8, False) are one entry."""
     width, _, _ = _renderer().get_text_width_height_descent(  # type: ignore[no-untyped-call]
         clean_text(text), _font(size, bold), ismath=False)
     return float(width) / 72
 
 
-def _longest_fit(count: int, fits: Callable[[int], bool]) -> int:
+def longest_fit(count: int, fits: Callable[[int], bool], guess: int) -> int:
     """The largest n in 0..count with fits(n), where fits holds for every n up to some point
-    and for none after it (a line only grows wider as words or letters are added)."""
-    low, high = 0, count
+    and for none after it (a line only grows wider as words or letters are added). The search
+    starts at guess and gallops outwards, then bisects: a good guess costs two measurements,
+    a bad one about 2 log2(error). Measuring is the cost (FreeType lays out every glyph of a
+    string on each call), and a probe far past the answer is a long string to lay out."""
+    low, high = 0, count  # fits(low) holds (or low is 0); no n above high fits
+    probe, step = min(max(guess, 1), count), 1
+    if probe and fits(probe):
+        low = probe
+        while low < high:
+            probe = min(low + step, high)
+            if not fits(probe):
+                high = probe - 1
+                break
+            low, step = probe, step * 2
+    elif probe:
+        high = probe - 1
+        while low < high:
+            probe = max(high - step + 1, low + 1)
+            if fits(probe):
+                low = probe
+                break
+            high, step = probe - 1, step * 2
     while low < high:
         middle = (low + high + 1) // 2
         if fits(middle):
@@ -131,10 +157,21 @@ def _prefix_fits(fits: Callable[[str], bool], word: str, count: int) -> bool:
     return fits(word[:count])
 
 
+def _words_within(line: str, words: list[str], characters: float) -> int:
+    """How many of words fit after line in a line of so many characters."""
+    length, count = len(line), 0
+    for word in words:
+        length += 1 + len(word)
+        if length > characters:
+            break
+        count += 1
+    return count
+
+
 def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]:
     """Break text into lines no wider than inches, each as full as it can be; a word wider than
-    that is cut. Each line's length is found by bisection, so a line of w words costs about
-    log2(w) measurements rather than w."""
+    that is cut. Each line's length is searched for from a guess by character count (inches
+    per character as in the line before), so a line costs about two measurements."""
     def fits(line: str) -> bool:
         return text_width(line, size, bold) <= inches
 
@@ -143,17 +180,30 @@ def wrap(text: str, inches: float, size: float, bold: bool = False) -> list[str]
         return []
     lines: list[str] = []
     rest = words
+    per_character = size * 0.5 / 72  # inches: about DejaVu Sans's mean advance, until measured
+
+    def longest(line: str, rest: list[str]) -> int:
+        return longest_fit(len(rest), partial(_joined_fits, fits, line, rest),
+                           _words_within(line, rest, inches / per_character))
+
     while True:
         line, rest = rest[0], rest[1:]  # a line starts with a word, cut if it is too wide
-        while len(line) > 1 and not fits(line):
-            cut = max(1, _longest_fit(len(line) - 1, partial(_prefix_fits, fits, line)))
-            lines.append(line[:cut])
-            line = line[cut:]
-        taken = _longest_fit(len(rest), partial(_joined_fits, fits, line, rest))
+        # If a word fits after it, it fits: a word that looks narrow enough is not measured
+        # alone. One that looks too wide is, before it is cut.
+        taken = longest(line, rest) if len(line) * per_character <= inches else 0
+        if not taken:
+            while len(line) > 1 and not fits(line):
+                cut = max(1, longest_fit(len(line) - 1, partial(_prefix_fits, fits, line),
+                                         int(inches / per_character)))
+                lines.append(line[:cut])
+                line = line[cut:]
+            taken = longest(line, rest)  # measured already if it was not cut
         line, rest = " ".join([line, *rest[:taken]]), rest[taken:]
         lines.append(line)
         if not rest:
             return lines
+        if taken:  # measured while searching: the next line is guessed from this one
+            per_character = text_width(line, size, bold) / len(line) or per_character
 
 
 def _wrap_title(title: str, inches: float) -> list[str]:
@@ -164,14 +214,23 @@ def _wrap_title(title: str, inches: float) -> list[str]:
     return parts if colon and len(greedy) > 1 and len(parts) == len(greedy) else greedy
 
 
-def _one_line(head: str, body: str, tail: str, inches: float) -> str:
-    """head + body + tail on one line of notes, the body shortened (…) if it must be."""
+def one_line(head: str, body: str, tail: str, inches: float) -> str:
+    """head + body + tail on one line of notes, the body shortened (…) by as few words as
+    it must be."""
     words = clean_text(body).split()
     text = f"{head}{' '.join(words)} {tail}"
-    while words and text_width(text, NOTE_SIZE) > inches:
-        words.pop()
-        text = f"{head}{' '.join(words)}… {tail}"
-    return text
+    if not words or text_width(text, NOTE_SIZE) <= inches:
+        return text
+
+    def shortened(count: int) -> str:
+        return f"{head}{' '.join(words[:count])}… {tail}"
+
+    def fits(count: int) -> bool:
+        return text_width(shortened(count), NOTE_SIZE) <= inches
+
+    characters = inches * len(text) / text_width(text, NOTE_SIZE)  # as many as the whole has
+    guess = _words_within(head, words, characters - len(tail) - 2)
+    return shortened(longest_fit(len(words) - 1, fits, guess))
 
 
 def first_sentence(text: str) -> str:
@@ -233,8 +292,8 @@ def _marks(report: Table, columns: list[str], rows: list[int] | None) -> _Marks:
 def _note_lines(marks: _Marks, extra: Sequence[str], inches: float) -> list[str]:
     """One line per numbered caveat (its first sentence, shortened, and its id), the
     extra notes, then one line naming the caveats about the whole index."""
-    lines = [_one_line(f"{n}. {where}: ", first_sentence(caveat.text), f"[{caveat.caveat_id}]",
-                       inches)
+    lines = [one_line(f"{n}. {where}: ", first_sentence(caveat.text), f"[{caveat.caveat_id}]",
+                      inches)
              for n, (where, caveat) in enumerate(marks.notes, 1)]
     for note in extra:
         lines += wrap(note, inches, NOTE_SIZE)
@@ -245,20 +304,31 @@ def _note_lines(marks: _Marks, extra: Sequence[str], inches: float) -> list[str]
     return lines
 
 
-def _source_lines(citations: Sequence[Citation], inches: float, detail: int) -> list[str]:
+def _source_lines(citations: Sequence[Citation], inches: float, detail: int,
+                  room: Callable[[int], bool] | None = None) -> list[str] | None:
     """The sources: title, publisher and date of each (detail 2); publisher, year and id
-    (1); or only the ids (0), which `tindex sources` expands."""
+    (1); or only the ids (0), which `tindex sources` expands. With room (whether the foot
+    has room for so many lines): None as soon as even the fewest lines these could still
+    come to (a line for each entry not yet wrapped) leave no room, before measuring them."""
     if not citations:
         return ["Source: not recorded in the data."]
     if detail < 2:
+        if room is not None and not room(1):
+            return None
         label = "Source" if len(citations) == 1 else "Sources"
         entries = [c.short if detail else c.source_id for c in citations]
         return wrap(f"{label} (tindex sources ID): " + "; ".join(entries), inches, NOTE_SIZE)
     entries = [c.reference for c in citations]
     if len(entries) == 1:
+        if room is not None and not room(1):
+            return None
         return wrap("Source: " + entries[0], inches, NOTE_SIZE)
-    return ["Sources:", *[line for n, e in enumerate(entries, 1)
-                          for line in wrap(f"{n}. {e}", inches, NOTE_SIZE)]]
+    lines = ["Sources:"]
+    for n, entry in enumerate(entries, 1):
+        if room is not None and not room(len(lines) + len(entries) - n + 1):
+            return None
+        lines += wrap(f"{n}. {entry}", inches, NOTE_SIZE)
+    return lines
 
 
 # -- the page ---------------------------------------------------------------------------------
@@ -276,28 +346,38 @@ class _Page:
                  options: ChartOptions, least: tuple[float, float]) -> None:
         self.width, self.height = options.width, options.height
         inches = self.width - 2 * MARGIN
+        least_width, least_height = least
+        if inches < least_width:  # before any text is measured: this needs none
+            raise UsageError(f"a {self.width:g} inch wide chart is too narrow for this plot: "
+                             f"give --width {least_width + 2 * MARGIN:.1f} or more")
         self.title = _wrap_title(title, inches)
         self.subtitle = wrap(subtitle, inches, SUBTITLE_SIZE)
         self.notes = notes
         heading = MARGIN + len(self.title) * _step(TITLE_SIZE) + 0.04 \
             + len(self.subtitle) * _step(SUBTITLE_SIZE) + 0.1
-        least_width, least_height = least
-        # Full citations when they leave the plot half the page, else shorter ones.
+        # Full citations when they leave the plot half the page, else shorter ones; the
+        # shortest whatever room they leave.
         for detail, share in ((2, 0.5), (1, 0.45), (0, 0.0)):
-            self.sources = _source_lines(citations, inches, detail)
+            room = partial(self._room, heading, len(notes), max(share * self.height, least_height))
+            sources = _source_lines(citations, inches, detail, room if detail else None)
+            if sources is None:  # too many lines, whatever their wrapping
+                continue
+            self.sources = sources
             foot = (len(notes) + len(self.sources)) * _step(NOTE_SIZE) + 0.1
-            if self.height - heading - foot - 0.06 >= max(share * self.height, least_height):
+            if room(len(self.sources)):
                 break
         self.top = self.height - heading
         self.bottom = foot + 0.06
-        if inches < least_width:
-            raise UsageError(f"a {self.width:g} inch wide chart is too narrow for this plot: "
-                             f"give --width {least_width + 2 * MARGIN:.1f} or more")
         if self.top - self.bottom < least_height:
             need = math.ceil((self.height + least_height - (self.top - self.bottom)) * 10) / 10
             raise UsageError(f"a {self.width:g} x {self.height:g} inch chart leaves too little "
                              f"room for the plot under its text: give --height {need:.1f} or more "
                              "(or a shorter --title/--subtitle)")
+
+    def _room(self, heading: float, notes: int, plot: float, sources: int) -> bool:
+        """Whether a foot of notes and sources lines leaves the plot at least plot inches."""
+        foot = (notes + sources) * _step(NOTE_SIZE) + 0.1
+        return self.height - heading - foot - 0.06 >= plot
 
     def figure(self) -> Figure:
         """The figure with its heading and foot drawn, one text per line."""
@@ -438,13 +518,14 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _crosses(box: Box, start: np.ndarray, end: np.ndarray) -> bool:
-    """Whether the segment start-end passes through the box (Liang-Barsky clipping)."""
+def _crosses(box: Box, start: tuple[float, float], end: tuple[float, float]) -> bool:
+    """Whether the segment start-end passes through the box (Liang-Barsky clipping). Plain
+    floats: the same arithmetic as numpy's float64, without a numpy scalar per operation."""
     low, high = 0.0, 1.0
-    delta = end - start
     for axis in (0, 1):
+        delta = end[axis] - start[axis]
         for edge, sign in ((box[axis], -1.0), (box[axis + 2], 1.0)):
-            p, q = sign * delta[axis], sign * (edge - start[axis])
+            p, q = sign * delta, sign * (edge - start[axis])
             if p == 0:
                 if q < 0:
                     return False
@@ -484,6 +565,14 @@ def _priority(values: np.ndarray, forced: set[tuple[int, int]]) -> list[tuple[in
     return list(dict.fromkeys([*order, *ends, *rest]))
 
 
+def _cheapest(cost: Callable[[Spot], float]) -> tuple[Spot, float]:
+    """The spot of least cost and its cost, each spot costed once; ties keep the earlier,
+    plainer spot."""
+    costs = [cost(spot) for spot in _SPOTS]
+    least = min(costs)
+    return _SPOTS[costs.index(least)], least
+
+
 def place_labels(points: dict[tuple[int, int], tuple[float, float]], texts: dict[tuple[int, int], str],
                  order: Sequence[tuple[int, int]], forced: set[tuple[int, int]], plot: Box
                  ) -> dict[tuple[int, int], tuple[Spot, Box]]:
@@ -491,29 +580,30 @@ def place_labels(points: dict[tuple[int, int], tuple[float, float]], texts: dict
     inside the plot and crossing as few lines as it can; a point with no such spot goes
     unlabelled unless forced (caveat marks): that keeps only its note number (texts is
     updated) and takes the least bad spot."""
-    segments = [(np.asarray(points[(row, series)]), np.asarray(points[(row + 1, series)]))
+    segments = [(points[(row, series)], points[(row + 1, series)])
                 for row, series in points if (row + 1, series) in points]
     markers: dict[tuple[int, int], Box] = {
         key: (x - 3.5, y - 3.5, x + 3.5, y + 3.5) for key, (x, y) in points.items()}
     placed: dict[tuple[int, int], tuple[Spot, Box]] = {}
     for key in order:
         x, y = points[key]
+        covered = [box for _, box in placed.values()]
+        covered += [marker for other, marker in markers.items() if other != key]
 
-        def cost(spot: Spot, key: tuple[int, int] = key, x: float = x, y: float = y) -> float:
+        def cost(spot: Spot, key: tuple[int, int] = key, x: float = x, y: float = y,
+                 covered: list[Box] = covered) -> float:
             box = label_box(x, y, texts[key], spot)
             inside = plot[0] <= box[0] and box[2] <= plot[2] and plot[1] <= box[1] \
                 and box[3] <= plot[3]
-            hard = sum(_overlap(box, other) for _, other in placed.values()) \
-                + sum(_overlap(box, m) for k, m in markers.items() if k != key) \
-                + (0 if inside else 1)
+            hard = sum(_overlap(box, other) for other in covered) + (0 if inside else 1)
             return 1000.0 * hard + sum(_crosses(box, a, b) for a, b in segments)
 
-        spot = min(_SPOTS, key=cost)  # ties keep the earlier, plainer spot
-        if cost(spot) >= 1000 and key in forced:
+        spot, least = _cheapest(cost)
+        if least >= 1000 and key in forced:
             # No room for the value: the note's number alone, where it covers least.
             texts[key] = texts[key].lstrip("-0123456789.")
-            spot = min(_SPOTS, key=cost)
-        if cost(spot) < 1000 or key in forced:
+            spot, least = _cheapest(cost)
+        if least < 1000 or key in forced:
             placed[key] = (spot, label_box(x, y, texts[key], spot))
     return placed
 
