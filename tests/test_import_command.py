@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -391,7 +392,7 @@ def test_sources_explain_bracketed_titles_only_when_some_are_shown(tindex: Tinde
 def test_an_imports_years_read_as_a_span(years: list[int], span: str) -> None:
     from tindex.data.imports import _span
 
-    assert _span(years) == span
+    assert _span(np.array(years, dtype=np.int64)) == span
 
 
 def test_remove_finds_an_import_whatever_the_case_of_its_folder(tindex: Tindex) -> None:

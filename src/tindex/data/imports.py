@@ -130,7 +130,7 @@ def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
         version=citation["version"], release_date=citation["date"],
         imported_at=now.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         rows=len(kept), missing=len(result.scores) - len(kept),
-        years=_span(kept["year"].tolist()), countries=len(codes),
+        years=_span(kept["year"].to_numpy()), countries=len(codes),
         indices=tuple(i.index for i in result.indices),
         kept_as_user_code=tuple(result.kept_as_user_code), skipped=tuple(result.skipped))
     (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n",
@@ -138,10 +138,11 @@ def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
     return manifest
 
 
-def _span(years: list[int]) -> str:
-    if not years:
+def _span(years: np.ndarray) -> str:
+    if not years.size:
         return "none"
-    return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
+    first, last = int(years.min()), int(years.max())
+    return str(first) if first == last else f"{first}-{last}"
 
 
 def _bound(value: float | None) -> str:
