@@ -7,7 +7,10 @@ XDG_DATA_HOME, checked over the bundled data), and two pandas reads. Each job ru
 its own process, alternating in rotating order; wall and CPU (user + sys) time are medians
 over rounds and each ratio the median of per-round ratios; peak memory is the child's max
 RSS; both come from os.wait4. The load average is printed with each file's figures (the
-machine may be shared). Usage: python benchmarks/import_bench.py [--runs 7] [--markdown FILE]
+machine may be shared). --compare NAME=TINDEX (repeatable) adds another tindex console
+script (an earlier commit installed in its own virtualenv, say) to the same rounds as job
+`tindex import (NAME)`, for a paired before/after.
+Usage: python benchmarks/import_bench.py [--runs 7] [--markdown FILE] [--compare NAME=TINDEX]
 """
 
 from __future__ import annotations
@@ -123,7 +126,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--compare", action="append", default=[], metavar="NAME=TINDEX",
+                        help="another tindex console script to time in the same rounds")
     args = parser.parse_args()
+    for pair in args.compare:
+        name, _, script = pair.partition("=")
+        JOBS[f"tindex import ({name})"] = [script, "import", "vdem"]
     lines = list(HEADER)
     for name, shape in SHAPES.items():
         path = generate(name, *shape)

@@ -7,6 +7,7 @@ pandas reads of the fixtures and of data/index_scores.csv, pandas' own Spearman
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import itertools
@@ -16,6 +17,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -391,7 +393,7 @@ def test_sources_explain_bracketed_titles_only_when_some_are_shown(tindex: Tinde
 def test_an_imports_years_read_as_a_span(years: list[int], span: str) -> None:
     from tindex.data.imports import _span
 
-    assert _span(years) == span
+    assert _span(np.array(years, dtype=np.int64)) == span
 
 
 def test_remove_finds_an_import_whatever_the_case_of_its_folder(tindex: Tindex) -> None:
@@ -421,3 +423,41 @@ def test_a_long_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None
     piped = console_script("import", "vdem", str(wide), env=env)
     assert (piped.returncode, piped.stderr) == (0, "")
     assert piped.stdout.startswith("Imported vdem from V-Dem-CY-Core-v15.csv")
+
+
+@pytest.mark.parametrize("source", FILES)
+def test_stored_scores_are_what_the_csv_module_writes(tindex: Tindex, source: str) -> None:
+    """The overlay's scores, byte for byte, against csv.writer over the reader's rows, each
+    float as its repr (missing: empty)."""
+    from tindex.importers import read_import
+
+    assert tindex("import", source, str(FIXTURES / FILES[source])).code == 0
+    result = read_import(source, FIXTURES / FILES[source])
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(["index", "iso3", "year", "score", "low", "high", "source_id"])
+    def shown(value: float) -> str:
+        return "" if math.isnan(value) else repr(float(value))
+
+    frame = result.scores
+    for index, iso3, year, score, low, high in zip(
+            frame["index"], frame["iso3"], frame["year"], frame["score"], frame["low"], frame["high"],
+            strict=True):
+        if not math.isnan(score):
+            writer.writerow([index, iso3, int(year), shown(score), shown(low), shown(high),
+                             f"import-{source}"])
+    assert (imports_dir() / source / "index_scores.csv").read_text(encoding="utf-8") == expected.getvalue()
+
+
+def test_floats_and_text_cells_are_written_as_the_csv_module_would() -> None:
+    from tindex.data.imports import _cells, _floats
+
+    values = [0.0, -0.0, math.nan, 1.5, -0.0, math.inf, 0.1 + 0.2, math.nan, 1e-05, 1e16]
+    assert _floats(pd.Series(values)) == [
+        "0.0", "-0.0", "", "1.5", "-0.0", "inf", "0.30000000000000004", "", "1e-05", "1e+16"]
+    assert _floats(pd.Series([math.nan, math.nan])) == ["", ""]
+    assert _floats(pd.Series([], dtype="float64")) == []
+    text = ["KAZ", 'say "hi"', "a,b", "KAZ", "", "line\nbreak"]
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow(text)
+    assert ",".join(_cells(pd.Series(text))) + "\n" == line.getvalue()

@@ -9,6 +9,7 @@ data gets), and only then swapped into place; re-importing a source replaces it.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
 import os
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tindex import schema
@@ -31,6 +33,7 @@ from tindex.importers.countries import display_name
 from tindex.locate import overlay_dirs
 
 MANIFEST = "manifest.json"
+SCORE_HEADER = ("index", "iso3", "year", "score", "low", "high", "source_id")  # index_scores.csv
 
 
 @dataclass(frozen=True)
@@ -113,18 +116,21 @@ def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
     codes = sorted(kept["iso3"].astype(str).unique().tolist())  # not a Python loop over every row
     _csv(folder / schema.COUNTRIES.filename, schema.COUNTRIES.column_names,
          [[code, display_name(code), "name", f"from the {result.source} import"] for code in codes])
-    # Formatted a column at a time (a Python call per cell took 0.15 s for 23,000 V-Dem rows).
-    _csv(folder / schema.INDEX_SCORES.filename,
-         ["index", "iso3", "year", "score", "low", "high", "source_id"],
-         zip(kept["index"].tolist(), kept["iso3"].tolist(), kept["year"].astype("int64").tolist(),
-             map(repr, kept["score"].astype("float64").tolist()), _bounds(kept["low"]),
-             _bounds(kept["high"]), itertools.repeat(sid, len(kept)), strict=True))
+    # Formatted a column at a time, each distinct value once, and joined as text: on 23,000
+    # V-Dem rows csv.writer took 0.03 s, a Python call per cell 0.15 s, repr per row 0.04 s.
+    columns = [_cells(kept["index"]), _cells(kept["iso3"]),
+               map(str, kept["year"].astype("int64").tolist()),
+               _floats(kept["score"]), _floats(kept["low"]), _floats(kept["high"]),
+               itertools.repeat(_cell(sid), len(kept))]
+    text = "\n".join(map(",".join, zip(*columns, strict=True)))
+    with (folder / schema.INDEX_SCORES.filename).open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(SCORE_HEADER) + "\n" + text + ("\n" if text else ""))
     manifest = Manifest(
         id=result.source, source=result.source, file_name=result.file_name, sha256=result.sha256,
         version=citation["version"], release_date=citation["date"],
         imported_at=now.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         rows=len(kept), missing=len(result.scores) - len(kept),
-        years=_span(kept["year"].tolist()), countries=len(codes),
+        years=_span(kept["year"].to_numpy()), countries=len(codes),
         indices=tuple(i.index for i in result.indices),
         kept_as_user_code=tuple(result.kept_as_user_code), skipped=tuple(result.skipped))
     (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n",
@@ -132,19 +138,39 @@ def _write(result: ImportResult, folder: Path, now: datetime) -> Manifest:
     return manifest
 
 
-def _span(years: list[int]) -> str:
-    if not years:
+def _span(years: np.ndarray) -> str:
+    if not years.size:
         return "none"
-    return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
+    first, last = int(years.min()), int(years.max())
+    return str(first) if first == last else f"{first}-{last}"
 
 
 def _bound(value: float | None) -> str:
     return "" if value is None or value != value else repr(float(value))
 
 
-def _bounds(values: pd.Series) -> list[str]:
-    """_bound of every value of a float column."""
-    return [repr(value) if value == value else "" for value in values.astype("float64").tolist()]
+def _floats(values: pd.Series) -> list[str]:
+    """_bound of every value of a float column, each distinct value formatted once (repr
+    is most of the write's time, and scores repeat). Told apart by their bits, so that
+    -0.0 keeps its sign; every NaN is empty."""
+    bits, distinct = pd.factorize(values.to_numpy(dtype="float64").view(np.int64))
+    shown = [_bound(value) for value in distinct.view(np.float64).tolist()] or [""]
+    text: list[str] = np.array(shown, dtype=object)[bits].tolist()
+    return text
+
+
+def _cell(value: str) -> str:
+    """`value` as the csv module writes it among other fields (quoted only if it must be)."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow([value, ""])
+    return line.getvalue()[:-2]
+
+
+def _cells(values: pd.Series) -> list[str]:
+    """_cell of every value of a text column, each distinct value quoted once."""
+    codes, distinct = pd.factorize(values.astype(str), use_na_sentinel=False)
+    cells: list[str] = np.array([_cell(value) for value in distinct] or [""], dtype=object)[codes].tolist()
+    return cells
 
 
 def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -113,9 +113,13 @@ def _check_scores(
     path: Path, rows: pd.DataFrame, definitions: dict[str, ImportedIndex], whole: bool
 ) -> None:
     """Scores within the index's documented bounds (and whole on ordinal scales)."""
-    for index, block in rows.groupby("index", sort=False):
+    # Each index's rows by position (a groupby built a frame per index: 5 ms for one index).
+    codes, indices = pd.factorize(rows["index"])
+    scores = rows["score"].to_numpy()
+    for code, index in enumerate(indices):
+        positions = np.flatnonzero(codes == code)
         definition = definitions[str(index)]
-        score = block["score"].to_numpy()
+        score = scores[positions]
         bad = np.zeros(len(score), dtype=bool)
         if definition.minimum is not None:
             bad |= score < definition.minimum
@@ -124,7 +128,7 @@ def _check_scores(
         if whole:
             bad |= ~np.isnan(score) & (score != np.round(score))
         if bad.any():
-            first = block.iloc[int(np.flatnonzero(bad)[0])]
+            first = rows.iloc[int(positions[np.flatnonzero(bad)[0]])]
             scale = f"{definition.minimum:g} to {definition.maximum:g}"
             kind = "a whole number from" if whole else "a number from"
             raise _reading.cell_error(path, int(first["row"]), str(first["column"]),
