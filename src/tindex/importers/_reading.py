@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +137,15 @@ class _FieldCounter:
 
 
 class _Tap:
-    """A read-only file that hashes, counts fields and reports progress on everything pandas reads."""
+    """A read-only file that hashes, counts fields and reports progress on everything pandas reads.
+
+    Hashing and counting run in a second thread, block by block in the order read, while
+    pandas parses: hashlib and numpy release the GIL, so on a machine with a free core the
+    checks cost little wall time. At most _QUEUED blocks wait (bounded memory); use it as a
+    context manager, which waits for the last block and re-raises what the thread raised.
+    """
+
+    _QUEUED = 8
 
     def __init__(self, handle: Any, total: int, progress: Progress | None) -> None:
         self._handle = handle
@@ -144,17 +154,40 @@ class _Tap:
         self.done = 0
         self.sha256 = hashlib.sha256()
         self.fields = _FieldCounter()
+        self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=self._QUEUED)
+        self._failure: BaseException | None = None
+        self._worker = threading.Thread(target=self._check_blocks, name="tindex-import-checks",
+                                        daemon=True)
+        self._worker.start()
+
+    def __enter__(self) -> _Tap:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._blocks.put(None)
+        self._worker.join()
+        if kind is None:
+            if self._failure is not None:
+                raise self._failure
+            self.fields.finish()
+
+    def _check_blocks(self) -> None:
+        while (data := self._blocks.get()) is not None:
+            if self._failure is None:
+                try:
+                    self.sha256.update(data)
+                    self.fields.feed(data)
+                except BaseException as failure:  # re-raised in the reading thread
+                    self._failure = failure
 
     def __iter__(self) -> Iterator[bytes]:  # pandas takes anything with read() and __iter__ as a file
         return iter(lambda: self.read(1 << 18), b"")
 
     def read(self, size: int | None = -1) -> bytes:
         data: bytes = self._handle.read(-1 if size is None else size)
-        self.sha256.update(data)
-        self.fields.feed(data)
+        if data:
+            self._blocks.put(data)
         self.done += len(data)
-        if not data:
-            self.fields.finish()
         if self._progress is not None:
             self._progress(self.done, self._total)
         return data
@@ -203,8 +236,7 @@ def read_columns(
     dtypes: dict[str, Any] = {name: "str" for name in text} | {name: "float64" for name in numbers}
     total = path.stat().st_size
     conversion_failed = False
-    with path.open("rb") as handle:
-        tap = _Tap(handle, total, progress)
+    with path.open("rb") as handle, _Tap(handle, total, progress) as tap:
         try:
             frame = pd.read_csv(
                 cast(Any, tap),  # a file object to pandas (read and __iter__), not to the stubs
