@@ -278,3 +278,32 @@ def test_wide_vdem_bad_cell_far_right_is_found(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         read_import("vdem", path)
     assert caught.value.message == "V-Dem-CY-Core-v15.csv:21: v2cltort_codehigh: not a number ('high')"
+
+
+def test_the_checking_thread_sees_every_block_in_order_and_its_errors_reach_the_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash and field count run beside pandas: same digest as hashlib over the whole file,
+    blocks in file order, and a failure in that thread is raised where the file is read."""
+    import io
+
+    from tindex.importers import _reading
+
+    data = b"a,b\n" + b"".join(b"%d,%d\n" % (n, n * 7) for n in range(50_000))
+    with _reading._Tap(io.BytesIO(data), len(data), None) as tap:
+        while tap.read(1000):
+            pass
+    assert tap.sha256.hexdigest() == hashlib.sha256(data).hexdigest()
+    assert tap.fields.ragged is None and tap.done == len(data)
+
+    ragged = data + b"1,2,3\n"
+    with _reading._Tap(io.BytesIO(ragged), len(ragged), None) as tap:
+        tap.drain()
+    assert tap.fields.ragged is not None and tap.fields.ragged.line == 50_002
+
+    def broken(self: object, block: bytes) -> None:
+        raise MemoryError("from the checking thread")
+
+    monkeypatch.setattr(_reading._FieldCounter, "feed", broken)
+    with pytest.raises(MemoryError, match="from the checking thread"), \
+            _reading._Tap(io.BytesIO(data), len(data), None) as tap:
+        tap.drain()
