@@ -25,7 +25,9 @@ from tindex.core.comparison import joined_per_year
 from tindex.core.model import IndexInfo, Model
 from tindex.core.ranking import (
     RANK_ROLES,
+    difference,
     min_ranks,
+    percent_change,
     previous_year,
     rounded,
     row_caveats,
@@ -247,6 +249,44 @@ def score_frames(draw: st.DrawFn) -> pd.DataFrame:
         frame["iso3"] = pd.Categorical(frame["iso3"], categories=[*CODES, "ZZZ"])
         frame["source_id"] = frame["source_id"].astype("category")
     return frame
+
+
+def reference_rounded(values: pd.Series, digits: int = 2) -> pd.Series:
+    """rounded as it was: Series.round, inf from overflow replaced by the value itself."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = values.round(digits)
+    return result.where(~np.isinf(result.to_numpy(dtype=float)), values)
+
+
+def reference_difference(after: pd.Series, before: pd.Series) -> pd.Series:
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = after.astype(float) - before.astype(float)
+    return reference_rounded(change.where(np.isfinite(change)))
+
+
+def reference_percent_change(before: pd.Series, after: pd.Series) -> pd.Series:
+    meaningful = (before >= 0.005) & (after >= 0)
+    with np.errstate(all="ignore"):
+        pct = (after - before) / before.where(meaningful) * 100
+    return reference_rounded(pct.where(np.isfinite(pct)), 1)
+
+
+edge_numbers = st.one_of(
+    st.sampled_from([0.0, -0.0, 0.004, 0.005, 1e-300, 1.7e308, -1.7e308, 12.345, -3.0, np.nan]),
+    st.floats(allow_nan=True, allow_infinity=False))
+
+
+@given(st.lists(st.tuples(edge_numbers, edge_numbers), max_size=8))
+def test_changes_and_percentages_equal_the_series_arithmetic(pairs: list[tuple[float, float]]) -> None:
+    """difference, percent_change and rounded in numpy give what the Series code gave:
+    rounding overflow near 1.7e308, -0.0, NaN, and bases that show as 0.00 included."""
+    before = pd.Series([b for b, _ in pairs], dtype=float, name="previous")
+    after = pd.Series([a for _, a in pairs], dtype=float, name="score")
+    pd.testing.assert_series_equal(difference(after, before), reference_difference(after, before),
+                                   check_names=False)
+    pd.testing.assert_series_equal(percent_change(before, after),
+                                   reference_percent_change(before, after), check_names=False)
+    pd.testing.assert_series_equal(rounded(after, 1), reference_rounded(after, 1))
 
 
 @given(st.lists(st.sampled_from([1.0, 2.0, 0.0, -0.0, -7.25, np.nan]), max_size=12),

@@ -132,10 +132,13 @@ def too_large_note(change: pd.Series, after: pd.Series, before: pd.Series) -> li
 def percent_change(before: pd.Series, after: pd.Series) -> pd.Series:
     """Percentage change only where it means something: a positive base that does not
     show as 0.00 (from 1e-300 a "percentage" is only noise), no sign flip, a finite result."""
-    meaningful = (before >= 0.005) & (after >= 0)
-    with np.errstate(all="ignore"):
-        pct = (after - before) / before.where(meaningful) * 100
-    return rounded(pct.where(np.isfinite(pct)), 1)
+    base = before.to_numpy(dtype=float, na_value=np.nan)
+    now = after.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(all="ignore"):  # missing values compare False
+        meaningful = (base >= 0.005) & (now >= 0)
+        pct = (now - base) / np.where(meaningful, base, np.nan) * 100
+    pct[~np.isfinite(pct)] = np.nan
+    return rounded(pd.Series(pct, index=after.index), 1)
 
 
 def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.DataFrame:
