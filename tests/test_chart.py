@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
@@ -529,6 +529,8 @@ def _greedy_wrap(text: str, inches: float, size: float, bold: bool) -> list[str]
                               min_size=1, max_size=30), max_size=40),
        inches=st.floats(min_value=0.05, max_value=6.5), size=st.sampled_from([6.5, 8.0, 12.0]),
        bold=st.booleans())
+@example(words=["WMWMWMWMWMWM", "ab"], inches=0.05, size=12.0, bold=False)  # cut to one letter
+@example(words=["abcdefghijklmnopqrstuvwxyz", "x"], inches=0.3, size=8.0, bold=True)
 def test_wrap_breaks_where_a_word_at_a_time_would(words: list[str], inches: float, size: float,
                                                    bold: bool) -> None:
     text = " ".join(words)

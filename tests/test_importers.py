@@ -188,6 +188,12 @@ ARMENIA = "Armenia,Armenia,2021,ARM,371,ARM,51,eca,3,3,3,0,0,0\n"
      "pts.csv:4: PTS_H: not a number ('n/a')"),
     (ARMENIA + ARMENIA.replace(",3,3,3,", ",2,3,3,"),
      "pts.csv:3: PTS_A: second row for ARM 2021 (first on line 2, this on 3)"),
+    (ARMENIA + '"Belarus,Belarus,2021,BLR,370,BLR,112,eca,4,4,4,0,0,0\n',
+     'pts.csv:3: a quoted field is never closed (a " without its partner)'),
+    (ARMENIA + '"Bela\nrus",Belarus,2021,BLR,370,BLR,112,eca,4,4,4,0,0,0\n'
+     + ARMENIA.replace("Armenia,Armenia", '"Armenia,Armenia'),
+     'pts.csv:5: a quoted field is never closed (a " without its partner)'),
+    (ARMENIA + "Belarus\n", "pts.csv:3: row has 1 field, the header has 14"),
 ])
 def test_broken_files(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "pts.csv"

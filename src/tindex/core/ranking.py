@@ -73,9 +73,10 @@ def score_ranks(scores: pd.DataFrame, year: int | None, index: IndexInfo) -> pd.
 
 
 def _texts(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """The cells at `rows` as text, as astype(str) gives them (categories decoded once)."""
+    """The cells at `rows` as text, as astype(str) gives them (categories decoded once;
+    a missing cell stays missing)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        labels = np.array([str(c) for c in column.cat.categories] + ["nan"], dtype=object)
+        labels = np.array([str(c) for c in column.cat.categories] + [np.nan], dtype=object)
         decoded: pd.api.extensions.ExtensionArray = pd.array(
             labels[column.cat.codes.to_numpy()[rows]], dtype="str")
         return decoded
@@ -104,7 +105,8 @@ def with_previous(scores: pd.DataFrame, year: int, previous: int | None,
 
 def difference(after: pd.Series, before: pd.Series) -> pd.Series:
     """after - before, rounded to 2 decimals; a difference too large for a float is left
-    blank (a note says so) rather than shown as inf."""
+    blank (a note says so) rather than shown as inf. Row by row in position (callers pass
+    two columns of one frame), as float64 with after's index."""
     with np.errstate(over="ignore", invalid="ignore"):
         change = after.astype(float).to_numpy() - before.astype(float).to_numpy()
     change[~np.isfinite(change)] = np.nan
@@ -112,9 +114,9 @@ def difference(after: pd.Series, before: pd.Series) -> pd.Series:
 
 
 def rounded(values: pd.Series, digits: int = 2) -> pd.Series:
-    """values rounded to `digits` decimals. Rounding scales by 10**digits, which turns a
-    value near the float limit (1.7e308) into inf: such values have no decimals to
-    round, so they are kept as they are."""
+    """values rounded to `digits` decimals, as float64. Rounding scales by 10**digits,
+    which turns a value near the float limit (1.7e308) into inf: such values have no
+    decimals to round, so they are kept as they are."""
     original = values.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(over="ignore", invalid="ignore"):
         result = np.round(original, digits)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -236,6 +237,7 @@ def read_columns(
     dtypes: dict[str, Any] = {name: "str" for name in text} | {name: "float64" for name in numbers}
     total = path.stat().st_size
     conversion_failed = False
+    unreadable: pd.errors.ParserError | None = None
     with path.open("rb") as handle, _Tap(handle, total, progress) as tap:
         try:
             frame = pd.read_csv(
@@ -246,19 +248,20 @@ def read_columns(
                 keep_default_na=False,
                 encoding="utf-8",
             )
+        except pd.errors.ParserError as error:  # before ValueError: it is one; named below
+            unreadable = error
+            frame = pd.DataFrame()
+        except UnicodeDecodeError as error:  # also a ValueError
+            raise DataError(f"{path.name}: not UTF-8 text") from error
         except (ValueError, TypeError):  # a cell that float64 could not take; found below
             conversion_failed = True
             frame = pd.DataFrame()
-        except UnicodeDecodeError as error:
-            raise DataError(f"{path.name}: not UTF-8 text") from error
-        except pd.errors.ParserError as error:
-            raise DataError(f"{path.name}: not a readable CSV file ({str(error).strip()})") from error
         tap.drain()
+    if unreadable is not None:
+        raise DataError(_parser_problem(path, unreadable, tap.fields.ragged))
     problems: list[tuple[int, str]] = []
     if tap.fields.ragged is not None:
-        r = tap.fields.ragged
-        message = f"{path.name}:{r.line}: row has {r.fields} fields, the header has {r.expected}"
-        problems.append((r.line, message))
+        problems.append((tap.fields.ragged.line, _ragged_message(path, tap.fields.ragged)))
     if conversion_failed:
         problems.append(_first_bad_number(path, text, numbers))
     if problems:
@@ -269,6 +272,24 @@ def read_columns(
         if infinite.size:
             raise cell_error(path, int(infinite[0]), name, "not a number", str(values[infinite[0]]))
     return Table(frame, tap.sha256.hexdigest())
+
+
+def _ragged_message(path: Path, ragged: Ragged) -> str:
+    fields = f"{ragged.fields} field" + ("" if ragged.fields == 1 else "s")
+    return f"{path.name}:{ragged.line}: row has {fields}, the header has {ragged.expected}"
+
+
+def _parser_problem(path: Path, error: pd.errors.ParserError, ragged: Ragged | None) -> str:
+    """One line for a file pandas cannot tokenise: an unclosed quote by its line, else the
+    ragged row the field count found, else pandas' own words."""
+    text = str(error).strip()
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", text)
+    if unclosed:  # pandas counts rows from 0 at the header
+        line = record_line(path, int(unclosed.group(1)) - 1)
+        return f'{path.name}:{line}: a quoted field is never closed (a " without its partner)'
+    if ragged is not None:
+        return _ragged_message(path, ragged)
+    return f"{path.name}: not a readable CSV file ({text.splitlines()[-1] if text else 'unknown'})"
 
 
 def _first_bad_number(path: Path, text: Sequence[str], numbers: Sequence[str]) -> tuple[int, str]:
