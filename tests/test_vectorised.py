@@ -17,6 +17,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -37,7 +38,7 @@ from tindex.core.ranking import (
 )
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
-from tindex.render.cells import clean_text, ids_text, neutralise_formula
+from tindex.render.cells import clean_text, display, ids_text, map_distinct, neutralise_formula
 from tindex.render.delimited import safe_frame
 
 CODES = ["ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS"]
@@ -115,6 +116,70 @@ def columns(draw: st.DrawFn, rows: int) -> tuple[pd.Series, Role]:
         anything = st.one_of(texts, missing, st.integers(0, 9), st.sampled_from([1.5, (1,), ("a",)]))
         return pd.Series(draw(st.lists(anything, min_size=rows, max_size=rows)), dtype=object), role
     return pd.Series([draw(missing) for _ in range(rows)], dtype=object), role
+
+
+numbers = st.sampled_from([1.0, 2.5, -0.0, 0.0, 2024.0, -1.25, 1e300, np.inf, -np.inf, np.nan])
+
+
+@st.composite
+def any_columns(draw: st.DrawFn, rows: int) -> pd.Series:
+    """The columns above, and NumPy and masked numbers, booleans and dates."""
+    kind = draw(st.sampled_from(["drawn", "float32", "Int64", "Float64", "boolean", "bool", "date"]))
+    if kind == "drawn":
+        return draw(columns(rows))[0]
+    if kind == "float32":
+        small = numbers.filter(lambda x: not 1e38 < abs(x) < np.inf)  # float32 tops at 3.4e38
+        return pd.Series(draw(st.lists(small, min_size=rows, max_size=rows)), dtype="float32")
+    if kind == "Int64":
+        cells = st.one_of(st.integers(-2**62, 2**62), st.integers(-3, 3), st.just(pd.NA))
+        return pd.Series(draw(st.lists(cells, min_size=rows, max_size=rows)), dtype="Int64")
+    if kind == "Float64":
+        cells = st.one_of(numbers, st.just(pd.NA))
+        return pd.Series(draw(st.lists(cells, min_size=rows, max_size=rows)), dtype="Float64")
+    if kind == "boolean":
+        cells = st.one_of(st.booleans(), st.just(pd.NA))
+        return pd.Series(draw(st.lists(cells, min_size=rows, max_size=rows)), dtype="boolean")
+    if kind == "bool":
+        return pd.Series(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)), dtype=bool)
+    days = st.one_of(st.sampled_from(["2024-01-01", "2025-06-30"]), st.none())
+    return pd.to_datetime(pd.Series(draw(st.lists(days, min_size=rows, max_size=rows)), dtype=object))
+
+
+def _seen(value: object) -> str:
+    """What a function could tell apart: the type and the exact value."""
+    return f"{type(value).__name__}:{value!r}"
+
+
+HARD_COLUMNS = [
+    pd.Series([0.0, -0.0, np.nan, 0.0]),  # equal under ==, yet "0.00" and "-0.00"
+    pd.Series(["a", None, np.nan, pd.NA, "a"], dtype=object),  # three kinds of missing
+    pd.Series([("s1",), ("s1",), ["s1"], None], dtype=object),  # a list is unhashable
+    pd.Series([1, True, 1.0, "1"], dtype=object),  # equal, yet "1", "yes", "1", "1"
+    pd.Series([0.0, -0.0, "a", np.nan], dtype=object),  # floats among texts
+    pd.Series([(1,), (True,), (1.0,), ("1",)], dtype=object),  # equal tuples of non-texts
+    pd.Series(["a", np.str_("a")], dtype=object),  # equal, of two types
+    pd.Series([2**62 + 1, pd.NA, 2**62], dtype="Int64"),
+    pd.Series([-0.0, 0.0, pd.NA], dtype="Float64"),
+    pd.Series([True, pd.NA, False], dtype="boolean"),
+    pd.Series(pd.Categorical(["b", None, "a"], categories=["a", "b", "c"])),
+    pd.Series(["x", None, "x"], dtype="str"),
+]
+
+
+@pytest.mark.parametrize("column", HARD_COLUMNS, ids=lambda c: str(c.dtype))
+def test_map_distinct_keeps_apart_what_a_function_tells_apart(column: pd.Series) -> None:
+    assert map_distinct(column, _seen) == [_seen(value) for value in column]
+
+
+@given(st.data())
+def test_map_distinct_equals_mapping_every_cell(data: st.DataObject) -> None:
+    """map_distinct passes each cell as iterating the column gives it, or a value that no
+    function can tell from it; `display` by every role reads the same as cell by cell."""
+    rows = data.draw(st.integers(0, 12))
+    column = data.draw(any_columns(rows))
+    assert map_distinct(column, _seen) == [_seen(value) for value in column]
+    role = data.draw(st.sampled_from(list(Role)))
+    assert map_distinct(column, lambda v: display(v, role)) == [display(v, role) for v in column]
 
 
 @given(st.data())

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from tindex.core.result import Caveat, Citation, Note, Profile, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, display
+from tindex.render.cells import clean_text, display, display_rows
 
 _PLAIN_URL = re.compile(r"https?://[^\s<>`\x00-\x1f\x7f-\x9f]+")
 # Characters that act anywhere in a line: \ ` * [ ] | ~ always; '_' unless inside a word
@@ -53,10 +53,8 @@ def pipe_table(table: Table) -> str:
         "| " + " | ".join(escape(c) for c in columns) + " |",
         "| " + " | ".join("---:" if n else "---" for n in numeric) + " |",
     ]
-    for row in table.frame.itertuples(index=False, name=None):
-        cells = [escape(display(value, table.role(column)))
-                 for value, column in zip(row, columns, strict=True)]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(cells) + " |"
+              for cells in display_rows(table.frame, [table.role(c) for c in columns], escape)]
     return "\n".join(lines)
 
 

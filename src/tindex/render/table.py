@@ -19,7 +19,7 @@ from rich.text import Text
 
 from tindex.core.result import Caveat, Citation, Note, Profile, Role, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, display
+from tindex.render.cells import clean_text, display, display_rows
 from tindex.render.plain import note_text
 from tindex.render.sparkline import sparkline
 
@@ -101,8 +101,7 @@ def _people_columns(table: Table) -> list[str]:
 
 
 def _cells(table: Table, columns: list[str]) -> list[list[str]]:
-    return [[display(value, table.role(column)) for value, column in zip(row, columns, strict=True)]
-            for row in table.frame[columns].itertuples(index=False, name=None)]
+    return display_rows(table.frame[columns], [table.role(c) for c in columns])
 
 
 def _fold_qualifiers(table: Table) -> Table:

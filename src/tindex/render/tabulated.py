@@ -13,7 +13,7 @@ from tabulate import tabulate
 
 from tindex.core.result import Note, Profile, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, display
+from tindex.render.cells import clean_text, display_rows
 from tindex.render.formats import MARKUP_TABULATE_FORMATS, OutputFormat
 from tindex.render.markdown import escape, notes_blocks
 from tindex.render.plain import note_text, profile_table
@@ -39,8 +39,7 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
     columns = [str(c) for c in table.frame.columns]
     markup = options.fmt.value in MARKUP_TABULATE_FORMATS
     cell = escape if markup else clean_text
-    rows = [[cell(display(value, table.role(column))) for value, column in zip(row, columns, strict=True)]
-            for row in table.frame.itertuples(index=False, name=None)]
+    rows = display_rows(table.frame, [table.role(c) for c in columns], cell)
     numeric = [table.role(c).is_numeric for c in columns]
     text = tabulate(rows, headers=[cell(c) for c in columns], tablefmt=options.fmt.value,
                     disable_numparse=True,
