@@ -182,6 +182,14 @@ def test_map_distinct_equals_mapping_every_cell(data: st.DataObject) -> None:
     assert map_distinct(column, lambda v: display(v, role)) == [display(v, role) for v in column]
 
 
+@pytest.mark.parametrize("column", [*HARD_COLUMNS, pd.Series(["=a", 1.5, None], dtype=object),
+                                    pd.Series([None, np.nan], dtype=object)], ids=str)
+@pytest.mark.parametrize("role", [Role.TEXT, Role.CAVEATS])
+def test_safe_frame_equals_the_per_cell_version_on_hard_columns(column: pd.Series, role: Role) -> None:
+    table = Table("t", pd.DataFrame({"c": column}), {"c": role})
+    pd.testing.assert_frame_equal(safe_frame(table), reference_safe_frame(table))
+
+
 @given(st.data())
 def test_safe_frame_equals_the_per_cell_version(data: st.DataObject) -> None:
     rows = data.draw(st.integers(0, 12))

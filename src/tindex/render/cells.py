@@ -62,17 +62,23 @@ T = TypeVar("T")
 
 
 _MISSING = object()  # the key of a masked column's missing cells
-_TEXT_CELLS = frozenset({str, tuple, type(None), float, type(pd.NA), type(pd.NaT)})
+# The types of cell whose equal values read alike (a dict may merge them): texts, tuples
+# (of texts, checked per distinct value) and missing values.
+TEXT_CELLS = frozenset({str, tuple, type(None), float, type(pd.NA), type(pd.NaT)})
+
+
+def is_missing_key(key: object) -> bool:
+    """A missing value that, as a dict key, stands only for itself: None, NA, NaT or a NaN
+    float (equal to nothing, not even another NaN)."""
+    return key is None or key is pd.NA or key is pd.NaT or (type(key) is float and key != key)
 
 
 def _alike_only_to_itself(key: object) -> bool:
     """A dict key that no other cell of a text column can equal unless it reads the same:
-    a text, a tuple of texts, or a missing value (None, NaN, NA, NaT: equal to nothing else)."""
-    if type(key) is str or key is None or key is pd.NA or key is pd.NaT:
-        return True
+    a text, a tuple of texts, or a missing value."""
     if type(key) is tuple:
         return all(type(v) is str for v in key)
-    return type(key) is float and key != key
+    return type(key) is str or is_missing_key(key)
 
 
 def map_distinct(column: pd.Series, function: Callable[[Any], T]) -> list[T]:
@@ -103,7 +109,7 @@ def map_distinct(column: pd.Series, function: Callable[[Any], T]) -> list[T]:
         return _memo(keys, cells, function)
     if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
         values = column.to_numpy(dtype=object).tolist()
-        if set(map(type, values)) <= _TEXT_CELLS:
+        if set(map(type, values)) <= TEXT_CELLS:
             try:
                 distinct = dict.fromkeys(values)
             except TypeError:  # NA compared with an equal hash: cannot tell, so map every cell
