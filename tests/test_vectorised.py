@@ -38,8 +38,19 @@ from tindex.core.ranking import (
 )
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
-from tindex.render.cells import clean_text, display, ids_text, map_distinct, neutralise_formula
+from tindex.errors import escape_controls
+from tindex.render.cells import (
+    clean_text,
+    display,
+    display_rows,
+    ids_text,
+    map_distinct,
+    neutralise_formula,
+)
 from tindex.render.delimited import safe_frame
+from tindex.render.markdown import _INLINE as INLINE_MARKUP
+from tindex.render.markdown import escape
+from tindex.render.plain import plain, records
 
 CODES = ["ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS"]
 
@@ -163,6 +174,7 @@ HARD_COLUMNS = [
     pd.Series([True, pd.NA, False], dtype="boolean"),
     pd.Series(pd.Categorical(["b", None, "a"], categories=["a", "b", "c"])),
     pd.Series(["x", None, "x"], dtype="str"),
+    pd.Series([], dtype=object),
 ]
 
 
@@ -180,6 +192,77 @@ def test_map_distinct_equals_mapping_every_cell(data: st.DataObject) -> None:
     assert map_distinct(column, _seen) == [_seen(value) for value in column]
     role = data.draw(st.sampled_from(list(Role)))
     assert map_distinct(column, lambda v: display(v, role)) == [display(v, role) for v in column]
+
+
+MARKUP_AND_CONTROLS = ["", "plain", "\x7f", "a\x1bb", "\t", "é\u202e", "\x85", "a_b", "_a", "a_",
+                       "<b", "a < b", "&amp;", "&", "x|y", "`c`", "~~", "*", "[k]", "\\", "\U000e0001"]
+
+
+@given(st.one_of(st.sampled_from(MARKUP_AND_CONTROLS), st.text()))
+def test_clean_text_equals_the_regular_expression(text: str) -> None:
+    assert clean_text(text) == escape_controls(text)
+
+
+@pytest.mark.parametrize("text", MARKUP_AND_CONTROLS)
+def test_escape_equals_the_one_substitution_on_markup(text: str) -> None:
+    assert escape(text) == INLINE_MARKUP.sub(r"\\\g<0>", escape_controls(text))
+    assert clean_text(text) == escape_controls(text)
+
+
+@given(st.text())
+def test_escape_equals_the_one_substitution(text: str) -> None:
+    """escape as it was: the controls escaped, then every match of the inline pattern."""
+    assert escape(text) == INLINE_MARKUP.sub(r"\\\g<0>", escape_controls(text))
+
+
+def reference_display_rows(frame: pd.DataFrame, roles: list[Role]) -> list[list[str]]:
+    """The renderers' cells as they were: every row through itertuples."""
+    return [[display(value, role) for value, role in zip(row, roles, strict=True)]
+            for row in frame.itertuples(index=False, name=None)]
+
+
+@given(st.data())
+def test_display_rows_equal_the_per_row_version(data: st.DataObject) -> None:
+    rows = data.draw(st.integers(0, 8))
+    drawn = data.draw(st.lists(any_columns(rows), max_size=4))
+    frame = pd.DataFrame({f"c{n}": column for n, column in enumerate(drawn)},
+                         index=pd.RangeIndex(rows))
+    roles = data.draw(st.lists(st.sampled_from(list(Role)), min_size=len(drawn), max_size=len(drawn)))
+    assert display_rows(frame, roles) == reference_display_rows(frame, roles)
+    assert display_rows(frame, roles, escape) == [[escape(cell) for cell in row]
+                                                 for row in reference_display_rows(frame, roles)]
+
+
+def test_display_rows_of_a_frame_without_columns_has_its_rows() -> None:
+    frame = pd.DataFrame(index=pd.RangeIndex(3))
+    assert display_rows(frame, []) == reference_display_rows(frame, []) == [[], [], []]
+    assert records(frame) == [{}, {}, {}]
+
+
+def reference_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """plain.records as it was: every row through itertuples, every cell through plain."""
+    columns = [str(c) for c in frame.columns]
+    return [{c: plain(v) for c, v in zip(columns, row, strict=True)}
+            for row in frame.itertuples(index=False, name=None)]
+
+
+def _seen_records(rows: list[dict[str, object]]) -> list[list[tuple[str, str]]]:
+    return [[(key, _seen(value)) for key, value in row.items()] for row in rows]
+
+
+@given(st.data())
+def test_records_equal_the_per_cell_version(data: st.DataObject) -> None:
+    rows = data.draw(st.integers(0, 8))
+    drawn = data.draw(st.lists(any_columns(rows), max_size=4))
+    frame = pd.DataFrame({f"c{n}": column for n, column in enumerate(drawn)},
+                         index=pd.RangeIndex(rows))
+    assert _seen_records(records(frame)) == _seen_records(reference_records(frame))
+
+
+@pytest.mark.parametrize("column", HARD_COLUMNS, ids=lambda c: str(c.dtype))
+def test_records_equal_the_per_cell_version_on_hard_columns(column: pd.Series) -> None:
+    frame = pd.DataFrame({"a": column, "b": column.iloc[::-1].to_numpy()})
+    assert _seen_records(records(frame)) == _seen_records(reference_records(frame))
 
 
 @pytest.mark.parametrize("column", [*HARD_COLUMNS, pd.Series(["=a", 1.5, None], dtype=object),
