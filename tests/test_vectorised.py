@@ -51,6 +51,8 @@ from tindex.render.delimited import safe_frame
 from tindex.render.markdown import _INLINE as INLINE_MARKUP
 from tindex.render.markdown import escape
 from tindex.render.plain import plain, records
+from tindex.render.tabulated import _LATEX_SPECIAL as LATEX_SPECIAL
+from tindex.render.tabulated import _latex as latex_text
 
 CODES = ["ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS"]
 
@@ -213,6 +215,16 @@ def test_escape_equals_the_one_substitution_on_markup(text: str) -> None:
 def test_escape_equals_the_one_substitution(text: str) -> None:
     """escape as it was: the controls escaped, then every match of the inline pattern."""
     assert escape(text) == INLINE_MARKUP.sub(r"\\\g<0>", escape_controls(text))
+
+
+@pytest.mark.parametrize("text", [*MARKUP_AND_CONTROLS, "50% & $5 #1 {x}_y ~ ^ \\end"])
+def test_latex_equals_the_per_character_version(text: str) -> None:
+    assert latex_text(text) == "".join(LATEX_SPECIAL.get(ch, ch) for ch in escape_controls(text))
+
+
+@given(st.text())
+def test_latex_equals_the_per_character_version_on_any_text(text: str) -> None:
+    assert latex_text(text) == "".join(LATEX_SPECIAL.get(ch, ch) for ch in escape_controls(text))
 
 
 def reference_display_rows(frame: pd.DataFrame, roles: list[Role]) -> list[list[str]]:
