@@ -17,6 +17,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -37,8 +38,21 @@ from tindex.core.ranking import (
 )
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
-from tindex.render.cells import clean_text, ids_text, neutralise_formula
+from tindex.errors import escape_controls
+from tindex.render.cells import (
+    clean_text,
+    display,
+    display_rows,
+    ids_text,
+    map_distinct,
+    neutralise_formula,
+)
 from tindex.render.delimited import safe_frame
+from tindex.render.markdown import _INLINE as INLINE_MARKUP
+from tindex.render.markdown import escape
+from tindex.render.plain import plain, records
+from tindex.render.tabulated import _LATEX_SPECIAL as LATEX_SPECIAL
+from tindex.render.tabulated import _latex as latex_text
 
 CODES = ["ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS"]
 
@@ -115,6 +129,160 @@ def columns(draw: st.DrawFn, rows: int) -> tuple[pd.Series, Role]:
         anything = st.one_of(texts, missing, st.integers(0, 9), st.sampled_from([1.5, (1,), ("a",)]))
         return pd.Series(draw(st.lists(anything, min_size=rows, max_size=rows)), dtype=object), role
     return pd.Series([draw(missing) for _ in range(rows)], dtype=object), role
+
+
+numbers = st.sampled_from([1.0, 2.5, -0.0, 0.0, 2024.0, -1.25, 1e300, np.inf, -np.inf, np.nan])
+
+
+@st.composite
+def any_columns(draw: st.DrawFn, rows: int) -> pd.Series:
+    """The columns above, and NumPy and masked numbers, booleans and dates."""
+    kind = draw(st.sampled_from(["drawn", "float32", "Int64", "Float64", "boolean", "bool", "date"]))
+    if kind == "drawn":
+        return draw(columns(rows))[0]
+    if kind == "float32":
+        small = numbers.filter(lambda x: not 1e38 < abs(x) < np.inf)  # float32 tops at 3.4e38
+        return pd.Series(draw(st.lists(small, min_size=rows, max_size=rows)), dtype="float32")
+    if kind == "Int64":
+        cells = st.one_of(st.integers(-2**62, 2**62), st.integers(-3, 3), st.just(pd.NA))
+        return pd.Series(draw(st.lists(cells, min_size=rows, max_size=rows)), dtype="Int64")
+    if kind == "Float64":
+        cells = st.one_of(numbers, st.just(pd.NA))
+        return pd.Series(draw(st.lists(cells, min_size=rows, max_size=rows)), dtype="Float64")
+    if kind == "boolean":
+        cells = st.one_of(st.booleans(), st.just(pd.NA))
+        return pd.Series(draw(st.lists(cells, min_size=rows, max_size=rows)), dtype="boolean")
+    if kind == "bool":
+        return pd.Series(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)), dtype=bool)
+    days = st.one_of(st.sampled_from(["2024-01-01", "2025-06-30"]), st.none())
+    return pd.to_datetime(pd.Series(draw(st.lists(days, min_size=rows, max_size=rows)), dtype=object))
+
+
+def _seen(value: object) -> str:
+    """What a function could tell apart: the type and the exact value."""
+    return f"{type(value).__name__}:{value!r}"
+
+
+HARD_COLUMNS = [
+    pd.Series([0.0, -0.0, np.nan, 0.0]),  # equal under ==, yet "0.00" and "-0.00"
+    pd.Series(["a", None, np.nan, pd.NA, "a"], dtype=object),  # three kinds of missing
+    pd.Series([("s1",), ("s1",), ["s1"], None], dtype=object),  # a list is unhashable
+    pd.Series([1, True, 1.0, "1"], dtype=object),  # equal, yet "1", "yes", "1", "1"
+    pd.Series([0.0, -0.0, "a", np.nan], dtype=object),  # floats among texts
+    pd.Series([(1,), (True,), (1.0,), ("1",)], dtype=object),  # equal tuples of non-texts
+    pd.Series(["a", np.str_("a")], dtype=object),  # equal, of two types
+    pd.Series([2**62 + 1, pd.NA, 2**62], dtype="Int64"),
+    pd.Series([-0.0, 0.0, pd.NA], dtype="Float64"),
+    pd.Series([True, pd.NA, False], dtype="boolean"),
+    pd.Series(pd.Categorical(["b", None, "a"], categories=["a", "b", "c"])),
+    pd.Series(["x", None, "x"], dtype="str"),
+    pd.Series([], dtype=object),
+]
+
+
+@pytest.mark.parametrize("column", HARD_COLUMNS, ids=lambda c: str(c.dtype))
+def test_map_distinct_keeps_apart_what_a_function_tells_apart(column: pd.Series) -> None:
+    assert map_distinct(column, _seen) == [_seen(value) for value in column]
+
+
+@given(st.data())
+def test_map_distinct_equals_mapping_every_cell(data: st.DataObject) -> None:
+    """map_distinct passes each cell as iterating the column gives it, or a value that no
+    function can tell from it; `display` by every role reads the same as cell by cell."""
+    rows = data.draw(st.integers(0, 12))
+    column = data.draw(any_columns(rows))
+    assert map_distinct(column, _seen) == [_seen(value) for value in column]
+    role = data.draw(st.sampled_from(list(Role)))
+    assert map_distinct(column, lambda v: display(v, role)) == [display(v, role) for v in column]
+
+
+MARKUP_AND_CONTROLS = ["", "plain", "\x7f", "a\x1bb", "\t", "é\u202e", "\x85", "a_b", "_a", "a_",
+                       "<b", "a < b", "&amp;", "&", "x|y", "`c`", "~~", "*", "[k]", "\\", "\U000e0001"]
+
+
+@given(st.one_of(st.sampled_from(MARKUP_AND_CONTROLS), st.text()))
+def test_clean_text_equals_the_regular_expression(text: str) -> None:
+    assert clean_text(text) == escape_controls(text)
+
+
+@pytest.mark.parametrize("text", MARKUP_AND_CONTROLS)
+def test_escape_equals_the_one_substitution_on_markup(text: str) -> None:
+    assert escape(text) == INLINE_MARKUP.sub(r"\\\g<0>", escape_controls(text))
+    assert clean_text(text) == escape_controls(text)
+
+
+@given(st.text())
+def test_escape_equals_the_one_substitution(text: str) -> None:
+    """escape as it was: the controls escaped, then every match of the inline pattern."""
+    assert escape(text) == INLINE_MARKUP.sub(r"\\\g<0>", escape_controls(text))
+
+
+@pytest.mark.parametrize("text", [*MARKUP_AND_CONTROLS, "50% & $5 #1 {x}_y ~ ^ \\end"])
+def test_latex_equals_the_per_character_version(text: str) -> None:
+    assert latex_text(text) == "".join(LATEX_SPECIAL.get(ch, ch) for ch in escape_controls(text))
+
+
+@given(st.text())
+def test_latex_equals_the_per_character_version_on_any_text(text: str) -> None:
+    assert latex_text(text) == "".join(LATEX_SPECIAL.get(ch, ch) for ch in escape_controls(text))
+
+
+def reference_display_rows(frame: pd.DataFrame, roles: list[Role]) -> list[list[str]]:
+    """The renderers' cells as they were: every row through itertuples."""
+    return [[display(value, role) for value, role in zip(row, roles, strict=True)]
+            for row in frame.itertuples(index=False, name=None)]
+
+
+@given(st.data())
+def test_display_rows_equal_the_per_row_version(data: st.DataObject) -> None:
+    rows = data.draw(st.integers(0, 8))
+    drawn = data.draw(st.lists(any_columns(rows), max_size=4))
+    frame = pd.DataFrame({f"c{n}": column for n, column in enumerate(drawn)},
+                         index=pd.RangeIndex(rows))
+    roles = data.draw(st.lists(st.sampled_from(list(Role)), min_size=len(drawn), max_size=len(drawn)))
+    assert display_rows(frame, roles) == reference_display_rows(frame, roles)
+    assert display_rows(frame, roles, escape) == [[escape(cell) for cell in row]
+                                                 for row in reference_display_rows(frame, roles)]
+
+
+def test_display_rows_of_a_frame_without_columns_has_its_rows() -> None:
+    frame = pd.DataFrame(index=pd.RangeIndex(3))
+    assert display_rows(frame, []) == reference_display_rows(frame, []) == [[], [], []]
+    assert records(frame) == [{}, {}, {}]
+
+
+def reference_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """plain.records as it was: every row through itertuples, every cell through plain."""
+    columns = [str(c) for c in frame.columns]
+    return [{c: plain(v) for c, v in zip(columns, row, strict=True)}
+            for row in frame.itertuples(index=False, name=None)]
+
+
+def _seen_records(rows: list[dict[str, object]]) -> list[list[tuple[str, str]]]:
+    return [[(key, _seen(value)) for key, value in row.items()] for row in rows]
+
+
+@given(st.data())
+def test_records_equal_the_per_cell_version(data: st.DataObject) -> None:
+    rows = data.draw(st.integers(0, 8))
+    drawn = data.draw(st.lists(any_columns(rows), max_size=4))
+    frame = pd.DataFrame({f"c{n}": column for n, column in enumerate(drawn)},
+                         index=pd.RangeIndex(rows))
+    assert _seen_records(records(frame)) == _seen_records(reference_records(frame))
+
+
+@pytest.mark.parametrize("column", HARD_COLUMNS, ids=lambda c: str(c.dtype))
+def test_records_equal_the_per_cell_version_on_hard_columns(column: pd.Series) -> None:
+    frame = pd.DataFrame({"a": column, "b": column.iloc[::-1].to_numpy()})
+    assert _seen_records(records(frame)) == _seen_records(reference_records(frame))
+
+
+@pytest.mark.parametrize("column", [*HARD_COLUMNS, pd.Series(["=a", 1.5, None], dtype=object),
+                                    pd.Series([None, np.nan], dtype=object)], ids=str)
+@pytest.mark.parametrize("role", [Role.TEXT, Role.CAVEATS])
+def test_safe_frame_equals_the_per_cell_version_on_hard_columns(column: pd.Series, role: Role) -> None:
+    table = Table("t", pd.DataFrame({"c": column}), {"c": role})
+    pd.testing.assert_frame_equal(safe_frame(table), reference_safe_frame(table))
 
 
 @given(st.data())

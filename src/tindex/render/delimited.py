@@ -15,7 +15,7 @@ import pandas as pd
 
 from tindex.core.result import Profile, Role, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, ids_text, neutralise_formula
+from tindex.render.cells import clean_text, ids_text, is_missing_key, neutralise_formula
 from tindex.render.formats import OutputFormat
 from tindex.render.plain import profile_table
 
@@ -60,28 +60,41 @@ def _map_distinct(column: pd.Series, function: Callable[[object], object],
     """column.map(function), computed once per distinct value rather than once per cell;
     None where that could differ from column.map (then the caller maps every cell).
 
-    Distinct values are found by hashing, so every one must be `plain` (str, or a tuple of
-    str: a cell equal to it then maps to the same text), map to text, and at least one cell
-    must be present: column.map then gives text in every present cell and missing in the
-    others (a text column), which this gives too.
+    Every distinct value must be `plain` (str, or a tuple of str: a cell equal to it then
+    maps to the same text; function maps it to text), and at least one cell must be present:
+    column.map then gives text in every present cell and missing in the others (a text
+    column), which this gives too. Distinct values are found with C loops (a dict of the
+    cells), so a small column costs no pandas call beyond to_numpy.
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy()
         distinct = list(column.cat.categories)
-    else:
-        try:
-            codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        except TypeError:  # an unhashable cell (a list)
+        if not (codes >= 0).any() or not all(plain(value) for value in distinct):
             return None
-        distinct = list(uniques)
-    if not (codes >= 0).any() or not all(plain(value) for value in distinct):
+        mapped = np.empty(len(distinct) + 1, dtype=object)  # the last one: a missing cell (code -1)
+        for n, value in enumerate([*distinct, np.nan]):
+            mapped[n] = function(value)
+        if not all(isinstance(text, str) for text in mapped[:-1]):
+            return None
+        return pd.Series(mapped[codes], index=column.index, name=column.name)
+    values = column.to_numpy(dtype=object).tolist()
+    try:
+        keys = dict.fromkeys(values)
+    except TypeError:  # an unhashable cell, or NA compared with an equal hash
         return None
-    mapped = np.empty(len(distinct) + 1, dtype=object)  # the last one: a missing cell (code -1)
-    for n, value in enumerate([*distinct, np.nan]):
-        mapped[n] = function(value)
-    if not all(isinstance(text, str) for text in mapped[:-1]):
+    missing = function(np.nan)
+    texts: dict[object, object] = {}
+    for key in keys:
+        if plain(key):
+            texts[key] = function(key)
+        elif is_missing_key(key):
+            texts[key] = missing
+        else:
+            return None
+    if all(text is missing for text in texts.values()):
         return None
-    return pd.Series(mapped[codes], index=column.index, name=column.name)
+    cells = np.fromiter(map(texts.__getitem__, values), dtype=object, count=len(values))
+    return pd.Series(cells, index=column.index, name=column.name)
 
 
 def safe_frame(table: Table) -> pd.DataFrame:

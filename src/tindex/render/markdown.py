@@ -12,7 +12,7 @@ from typing import TextIO
 
 from tindex.core.result import Caveat, Citation, Note, Profile, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, display
+from tindex.render.cells import clean_text, display, display_rows
 
 _PLAIN_URL = re.compile(r"https?://[^\s<>`\x00-\x1f\x7f-\x9f]+")
 # Characters that act anywhere in a line: \ ` * [ ] | ~ always; '_' unless inside a word
@@ -24,9 +24,15 @@ _INLINE = re.compile(r"[\\`*\[\]|~]|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])|&(?=#?\w+;
 _BLOCK_START = re.compile(r"[#>]|[+-](?=\s|-|$)|\d{1,9}(?=[.)](\s|$))")
 
 
+# Every match of _INLINE holds one of these: text without them is left as it is, and this
+# plain character class finds that out several times faster than _INLINE.sub.
+_MAY_ACT = re.compile(r"[\\`*\[\]|~_<&]")
+
+
 def escape(text: str) -> str:
     """Escape Markdown in text that sits inside a line (a table cell, after a label)."""
-    return _INLINE.sub(r"\\\g<0>", clean_text(text))
+    cleaned = clean_text(text)
+    return _INLINE.sub(r"\\\g<0>", cleaned) if _MAY_ACT.search(cleaned) else cleaned
 
 
 def escape_block(text: str) -> str:
@@ -53,10 +59,8 @@ def pipe_table(table: Table) -> str:
         "| " + " | ".join(escape(c) for c in columns) + " |",
         "| " + " | ".join("---:" if n else "---" for n in numeric) + " |",
     ]
-    for row in table.frame.itertuples(index=False, name=None):
-        cells = [escape(display(value, table.role(column)))
-                 for value, column in zip(row, columns, strict=True)]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(cells) + " |"
+              for cells in display_rows(table.frame, [table.role(c) for c in columns], escape)]
     return "\n".join(lines)
 
 

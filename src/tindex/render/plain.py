@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from tindex.core.result import Caveat, Citation, Note, Profile, Role, Table
+from tindex.render.cells import frame_rows, map_distinct
 
 
 def note_text(note: Note) -> str:
@@ -29,10 +30,10 @@ def plain(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values."""
+    """Rows as dicts of plain Python values (each column converted once per distinct value)."""
     columns = [str(c) for c in frame.columns]
-    return [{c: plain(v) for c, v in zip(columns, row, strict=True)}
-            for row in frame.itertuples(index=False, name=None)]
+    values = [map_distinct(column, plain) for _, column in frame.items()]
+    return [dict(zip(columns, row, strict=True)) for row in frame_rows(values, len(frame))]
 
 
 def profile_table(profile: Profile) -> Table:

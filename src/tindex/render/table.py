@@ -19,7 +19,7 @@ from rich.text import Text
 
 from tindex.core.result import Caveat, Citation, Note, Profile, Role, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, display
+from tindex.render.cells import clean_text, display, display_rows
 from tindex.render.plain import note_text
 from tindex.render.sparkline import sparkline
 
@@ -27,10 +27,39 @@ MIN_WIDTH = 20  # narrower than this (COLUMNS=0, 5 ...) is read as this
 
 
 def _console(options: RenderOptions, out: TextIO) -> Console:
+    """A console of the given width. Its height is given too (nothing tindex draws depends on
+    it), else rich asks the operating system for the terminal's size on every print."""
     width = max(options.width or 80, MIN_WIDTH)
-    return Console(file=out, width=width, color_system="auto" if options.color else None,
+    return Console(file=out, width=width, height=25, color_system="auto" if options.color else None,
                    no_color=not options.color, markup=False, emoji=False, highlight=False,
                    soft_wrap=False)
+
+
+class _Printer:
+    """Lines of text printed in runs, one console.print per run of lines that wrap alike:
+    each print costs rich a fixed setup, and a run of Texts joined by newlines is wrapped,
+    styled and cropped line by line exactly as the same Texts printed one by one."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.width = console.width
+        self._run: list[Text] = []
+        self._soft_wrap = False
+
+    def line(self, text: Text, soft_wrap: bool = False) -> None:
+        if self._run and soft_wrap != self._soft_wrap:
+            self.flush()
+        self._soft_wrap = soft_wrap
+        self._run.append(text)
+
+    def show(self, renderable: RichTable) -> None:
+        self.flush()
+        self.console.print(renderable)
+
+    def flush(self) -> None:
+        if self._run:
+            self.console.print(*self._run, sep="\n", soft_wrap=self._soft_wrap)
+            self._run = []
 
 
 def _style(text: str, role: Role, color: bool, scale: tuple[str, ...] = ()) -> str:
@@ -60,19 +89,19 @@ def _people_columns(table: Table) -> list[str]:
         if role.is_context:
             continue
         values = frame[column]
-        if len(frame) and values.astype(str).nunique() == 1 and str(values.iloc[0]) in said:
+        # The one-value test (a pass over the column) runs only when the cheap tests pass.
+        if len(frame) and str(values.iloc[0]) in said and values.astype(str).nunique() == 1:
             continue  # the notes under the table say it once
         shown_once = display(values.iloc[0], role) if len(frame) else ""
-        if (len(frame) > 1 and role not in _DATA_ROLES and values.astype(str).nunique() == 1
-                and shown_once and shown_once in table.title):
+        if (len(frame) > 1 and role not in _DATA_ROLES and shown_once and shown_once in table.title
+                and values.astype(str).nunique() == 1):
             continue  # the title already says it
         shown.append(column)
     return shown
 
 
 def _cells(table: Table, columns: list[str]) -> list[list[str]]:
-    return [[display(value, table.role(column)) for value, column in zip(row, columns, strict=True)]
-            for row in table.frame[columns].itertuples(index=False, name=None)]
+    return display_rows(table.frame[columns], [table.role(c) for c in columns])
 
 
 def _fold_qualifiers(table: Table) -> Table:
@@ -147,15 +176,15 @@ def _rich_table(table: Table, color: bool, width: int) -> RichTable | None:
     return rich
 
 
-def _records(console: Console, table: Table) -> None:
+def _records(printer: _Printer, table: Table) -> None:
     """The narrow-terminal layout: each row as 'column: value' lines, nothing cut."""
     columns = _people_columns(table)
     for number, row in enumerate(_cells(table, columns)):
         if number:
-            console.print()
+            printer.line(Text())
         for column, cell in zip(columns, row, strict=True):
             # A link is never broken by tindex: the terminal wraps it, and it copies whole.
-            console.print(Text(f"{clean_text(column)}: {cell}"), soft_wrap="://" in cell)
+            printer.line(Text(f"{clean_text(column)}: {cell}"), soft_wrap="://" in cell)
 
 
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;]) (?=[A-Za-z])")
@@ -185,21 +214,21 @@ def _cited(table: Table) -> set[str]:
     return found
 
 
-def notes(console: Console, caveats: list[Caveat], lines: list[Note], citations: list[Citation],
+def notes(printer: _Printer, caveats: list[Caveat], lines: list[Note], citations: list[Citation],
           color: bool, cited: set[str] | None = None) -> None:
     """Short notes under a table: its facts, the caveats about its rows, one pointer line
     for the caveats about the index as a whole, then one short citation per source."""
     for line in lines:
-        console.print(Text(clean_text(note_text(line))))
+        printer.line(Text(clean_text(note_text(line))))
     for caveat in caveats:
         if not caveat.general:
-            console.print(Text(f"Note [{caveat.caveat_id}]: " + clean_text(first_sentence(caveat.text)),
+            printer.line(Text(f"Note [{caveat.caveat_id}]: " + clean_text(first_sentence(caveat.text)),
                                style="yellow" if color else ""))
     general = [c for c in caveats if c.general]
     if general:
         indices = list(dict.fromkeys(c.index or "" for c in general))
         about = " ".join(i for i in indices if i) or " ".join(c.caveat_id for c in general)
-        console.print(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the whole "
+        printer.line(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the whole "
                            f"index or year: tindex caveats {about}", style="dim" if color else ""))
     wanted = (cited or set()) | {i for c in caveats if not c.general for i in c.source_ids} \
         | {i for line in lines for i in line.source_ids}
@@ -207,57 +236,59 @@ def notes(console: Console, caveats: list[Caveat], lines: list[Note], citations:
     style = "dim" if color else ""
     if len(shown) <= 4:
         for citation in shown:
-            console.print(Text("Source: " + clean_text(citation.short), style=style))
+            printer.line(Text("Source: " + clean_text(citation.short), style=style))
     elif shown:  # many sources: one paragraph keeps the table on the screen
-        console.print(Text("Sources: " + "; ".join(clean_text(c.short) for c in shown), style=style))
+        printer.line(Text("Sources: " + "; ".join(clean_text(c.short) for c in shown), style=style))
     if shown or any(not c.general for c in caveats):
-        console.print(Text("Full texts: tindex caveats ID, tindex sources KEY", style=style))
+        printer.line(Text("Full texts: tindex caveats ID, tindex sources KEY", style=style))
 
 
 def render_table(table: Table, options: RenderOptions, out: TextIO) -> None:
-    console = _console(options, out)
-    console.print(Text(clean_text(table.title), style="bold" if options.color else ""))
-    rich = _rich_table(table, options.color, console.width)
+    printer = _Printer(_console(options, out))
+    printer.line(Text(clean_text(table.title), style="bold" if options.color else ""))
+    rich = _rich_table(table, options.color, printer.width)
     if rich is None:
-        _records(console, table)
+        _records(printer, table)
     else:
-        console.print(rich)
-    notes(console, table.caveats, table.notes, table.citations, options.color, _cited(table))
+        printer.show(rich)
+    notes(printer, table.caveats, table.notes, table.citations, options.color, _cited(table))
+    printer.flush()
 
 
 def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> None:
-    console = _console(options, out)
-    console.print(Text(clean_text(profile.title), style="bold" if options.color else ""))
+    printer = _Printer(_console(options, out))
+    printer.line(Text(clean_text(profile.title), style="bold" if options.color else ""))
     summary = RichTable.grid(padding=(0, 2))
-    summary.add_column(style="bold" if options.color else "", max_width=max(console.width * 9 // 20, 12))
+    summary.add_column(style="bold" if options.color else "", max_width=max(printer.width * 9 // 20, 12))
     summary.add_column(overflow="fold")
     for _key, label, value, role in profile.summary:
         if role.is_context or (role is Role.LABEL and str(value) in profile.title):
             continue  # the title already says it
         summary.add_row(Text(clean_text(label)), Text(display(value, role)))
-    console.print(summary)
+    printer.show(summary)
     for section in profile.sections:
         if section.key == "caveats":
             continue  # shown with the notes at the end
-        console.print()
+        printer.line(Text())
         history = section.table.history() if section.table and section.table.history else []
         trend = "  " + sparkline(history[0]) if history and len(history[0]) > 1 else ""
         heading = Text(clean_text(section.heading), style="bold underline" if options.color else "")
-        console.print(heading + Text(trend))
+        printer.line(heading + Text(trend))
         if section.table is not None and not section.table.frame.empty:
-            rich = _rich_table(_without_history(section.table), options.color, console.width)
+            rich = _rich_table(_without_history(section.table), options.color, printer.width)
             if rich is None:
-                _records(console, section.table)
+                _records(printer, section.table)
             else:
-                console.print(rich)
+                printer.show(rich)
         for position, line in enumerate(section.lines):
             following = section.lines[position + 1] if position + 1 < len(section.lines) else None
             # A run of lines with the same sources cites them once, after its last line.
             same = following is not None and following.source_ids == line.source_ids
             shown = Note(line.text) if same else line
-            console.print(Text("- " + clean_text(note_text(shown))))
-    console.print()
-    notes(console, profile.caveats, [], profile.citations, options.color)
+            printer.line(Text("- " + clean_text(note_text(shown))))
+    printer.line(Text())
+    notes(printer, profile.caveats, [], profile.citations, options.color)
+    printer.flush()
 
 
 def _without_history(table: Table) -> Table:

@@ -13,7 +13,7 @@ from tabulate import tabulate
 
 from tindex.core.result import Note, Profile, Table
 from tindex.render import RenderOptions
-from tindex.render.cells import clean_text, display
+from tindex.render.cells import clean_text, display_rows
 from tindex.render.formats import MARKUP_TABULATE_FORMATS, OutputFormat
 from tindex.render.markdown import escape, notes_blocks
 from tindex.render.plain import note_text, profile_table
@@ -23,8 +23,11 @@ _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$",
                   "^": r"\textasciicircum{}"}
 
 
+_LATEX_TABLE = str.maketrans(_LATEX_SPECIAL)  # one C pass rather than a call per character
+
+
 def _latex(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in clean_text(text))
+    return clean_text(text).translate(_LATEX_TABLE)
 
 
 def _note_items(table: Table) -> tuple[list[str], list[str]]:
@@ -39,8 +42,7 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
     columns = [str(c) for c in table.frame.columns]
     markup = options.fmt.value in MARKUP_TABULATE_FORMATS
     cell = escape if markup else clean_text
-    rows = [[cell(display(value, table.role(column))) for value, column in zip(row, columns, strict=True)]
-            for row in table.frame.itertuples(index=False, name=None)]
+    rows = display_rows(table.frame, [table.role(c) for c in columns], cell)
     numeric = [table.role(c).is_numeric for c in columns]
     text = tabulate(rows, headers=[cell(c) for c in columns], tablefmt=options.fmt.value,
                     disable_numparse=True,
