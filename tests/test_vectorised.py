@@ -20,9 +20,10 @@ import pandas as pd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tindex.core.changes import revisions, yearly_ranks
+from tindex import schema
+from tindex.core.changes import country_changes, driver_lines, revisions, signed, yearly_ranks
 from tindex.core.comparison import joined_per_year
-from tindex.core.model import IndexInfo, Model
+from tindex.core.model import Country, IndexInfo, Model
 from tindex.core.ranking import (
     RANK_ROLES,
     difference,
@@ -316,8 +317,12 @@ def test_yearly_ranks_equal_with_previous_per_year(scores: pd.DataFrame, better:
                                                    data: st.DataObject) -> None:
     iso3 = data.draw(st.sampled_from(sorted(set(scores["iso3"].astype(str)))))
     index = index_info(better)
-    mine = scores.loc[scores["iso3"] == iso3, ["year", "score", "source_id"]].sort_values("year")
-    new = yearly_ranks(scores, mine, index)
+    mine = np.flatnonzero(scores["iso3"] == iso3)
+    mine = mine[np.argsort(scores["year"].to_numpy()[mine], kind="stable")]
+    found = yearly_ranks(scores, mine, index)
+    new = pd.DataFrame({"year": found.year, "score": found.score, "previous": found.previous,
+                        "rank": found.rank, "of": found.of, "rank_change": found.rank_change,
+                        "source_id": np.asarray(found.source_id, dtype=object)})
     old = reference_yearly_ranks(scores, iso3, index)
     pd.testing.assert_frame_equal(new.drop(columns=["rank", "rank_change"]),
                                   old.drop(columns=["rank", "rank_change"]))
@@ -404,13 +409,17 @@ def release_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Caveat]]:
 
 
 @contextlib.contextmanager
-def data_dir(frame: pd.DataFrame, caveats: list[Caveat]) -> Iterator[Path]:
+def data_dir(frame: pd.DataFrame, caveats: list[Caveat], drivers: pd.DataFrame | None = None,
+             better: str = "higher") -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
         frame.to_csv(directory / "index_scores.csv", index=False)
+        if drivers is not None:
+            drivers.to_csv(directory / "drivers.csv", index=False)
         pd.DataFrame({"iso3": CODES, "name": [f"Country {c}" for c in CODES], "kind": "name",
                       "note": ""}).to_csv(directory / "countries.csv", index=False)
-        (directory / "indices.csv").write_text(INDICES_CSV, encoding="utf-8")
+        (directory / "indices.csv").write_text(
+            INDICES_CSV.replace("idx,score,higher", f"idx,score,{better}"), encoding="utf-8")
         (directory / "sources.csv").write_text(SOURCES_CSV, encoding="utf-8")
         pd.DataFrame({"index": ["idx"] * 3 + ["other"] * 3, "release": [1, 2, 3] * 2,
                       "source_id": ["s1", "s2", "s1", "s2", "s2", "s2"], "note": ""}
@@ -441,3 +450,129 @@ def test_revisions_equal_the_grouping_of_every_row(drawn: tuple[pd.DataFrame, li
             assert (new.title, new.caveats, new.notes, new.citations, new.roles) == \
                 (old.title, old.caveats, old.notes, old.citations, old.roles)
             assert _csv(new) == _csv(old)
+
+
+# -- country_changes (delta COUNTRY, explain) -----------------------------------------------
+
+def reference_drivers(model: Model, index: IndexInfo, iso3: str, years: list[int]) -> pd.DataFrame:
+    """drivers as it was: pandas comparisons and sort_values."""
+    table = model.dataset.optional(schema.DRIVERS)
+    if table is None:
+        return pd.DataFrame(columns=schema.DRIVERS.column_names)
+    mine = table[(table["index"] == index.id) & (table["iso3"] == iso3) & table["year"].isin(years)]
+    return mine.sort_values("year")
+
+
+def reference_span_summary(frame: pd.DataFrame) -> str:
+    """span_summary as it was: rows taken with iloc."""
+    first, last = frame.iloc[0], frame.iloc[-1]
+    total = difference(pd.Series([last["score"]]), pd.Series([first["score"]])).iloc[0]
+    changes = frame["change"].iloc[1:]
+    parts = [f"{int(first['year'])}-{int(last['year'])}: {signed(total)} "
+             f"({first['score']:g} to {last['score']:g})"]
+    if changes.notna().any():
+        values = changes.to_numpy(dtype=float)
+        rise = frame.iloc[int(np.nanargmax(values)) + 1]
+        fall = frame.iloc[int(np.nanargmin(values)) + 1]
+        if rise["change"] > 0:
+            parts.append(f"largest rise {int(rise['year'])} ({signed(rise['change'])})")
+        if fall["change"] < 0:
+            parts.append(f"largest fall {int(fall['year'])} ({signed(fall['change'])})")
+    best = frame.iloc[int(frame["rank"].astype(float).to_numpy().argmin())]
+    parts.append(f"best rank {int(best['rank'])} of {int(best['of'])} ({int(best['year'])})")
+    return "; ".join(parts) + "."
+
+
+def reference_country_changes(model: Model, index: IndexInfo, country: Country,
+                              start: int | None = None, end: int | None = None) -> Table:
+    """country_changes as it was: a frame of every year, filtered, and Series operations."""
+    scores = model.scores(index)
+    mine = scores.loc[scores["iso3"] == country.iso3, ["year", "score", "source_id"]]
+    mine = mine.sort_values("year")
+    available = mine["year"].tolist()
+    table = reference_yearly_ranks(scores, country.iso3, index)
+    caveat_ids, caveats = reference_row_caveats(model, index, pd.Series([country.iso3] * len(table)),
+                                                table["year"])
+    frame = pd.DataFrame({
+        "country": country.name,
+        "iso3": country.iso3,
+        "year": table["year"],
+        "score": table["score"],
+        "change": difference(table["score"], table["previous"]),
+        "pct_change": percent_change(table["previous"], table["score"]),
+        "rank": table["rank"].astype("Int64"),
+        "of": table["of"],
+        "rank_change": table["rank_change"].astype("Int64"),
+        "source_id": table["source_id"],
+        "caveat_ids": caveat_ids,
+    })
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= frame["year"] >= start
+    if end is not None:
+        keep &= frame["year"] <= end
+    caveat_ids = [c for c, k in zip(caveat_ids, keep, strict=True) if k]
+    frame = frame[keep].reset_index(drop=True)
+    assert available and not frame.empty
+    shown_ids = {i for ids in caveat_ids for i in ids}
+    caveats = [c for c in caveats if c.caveat_id in shown_ids]
+    found = reference_drivers(model, index, country.iso3, frame["year"].tolist())
+    notes = [Note(reference_span_summary(frame))] if len(frame) > 1 else []
+    notes += too_large_note(frame["change"], frame["score"], table.loc[keep, "previous"])
+    notes += driver_lines(found)
+    first, last = int(frame["year"].iloc[0]), int(frame["year"].iloc[-1])
+    return Table(
+        title=f"{country.name}: {index.name}, " + (f"{first}-{last}" if first != last else f"{first}"),
+        frame=frame, roles=RANK_ROLES,
+        citations=model.citations([*frame["source_id"].unique(), *found["source_id"],
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+        history=lambda: [frame["score"].tolist()[: n + 1] for n in range(len(frame))],
+    )
+
+
+def same_table(new: Table, old: Table) -> None:
+    """Frames equal in values and dtypes, everything around them equal, and the same CSV."""
+    pd.testing.assert_frame_equal(new.frame, old.frame)
+    assert (new.title, new.caveats, new.notes, new.citations, new.roles, new.scale) == \
+        (old.title, old.caveats, old.notes, old.citations, old.roles, old.scale)
+    assert (new.history() if new.history else None) == (old.history() if old.history else None)
+    assert _csv(new) == _csv(old)
+
+
+@st.composite
+def scored_data(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Caveat], pd.DataFrame]:
+    """Scores of index idx (ties, gaps, sizes past 16 rows per country), caveats, drivers."""
+    codes = draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=4, unique=True))
+    years = draw(st.lists(st.integers(1990, 2024), min_size=1, max_size=20, unique=True))
+    rows = [("idx", code, year, draw(revised_values.filter(lambda v: abs(v) < 1e300)),
+             draw(st.sampled_from(["s1", "s2"])))
+            for code in codes for year in years if draw(st.integers(0, 3))]
+    if not rows:
+        rows = [("idx", codes[0], years[0], 1.0, "s1")]
+    draw(st.randoms()).shuffle(rows)
+    frame = pd.DataFrame(rows, columns=["index", "iso3", "year", "score", "source_id"])
+    caveats = [Caveat(c.caveat_id, c.text, c.source_ids, c.index, c.iso3 if c.iso3 != "XXX" else None,
+                      c.year) for c in draw(caveat_lists())]
+    drivers_rows = [("idx" if draw(st.booleans()) else "other", code, year,
+                     draw(st.sampled_from([np.nan, -2.5, 3.0])), f"Why {code} {year}", "s2")
+                    for code, year in {(str(r[1]), int(r[2])) for r in rows} if not draw(st.integers(0, 3))]
+    found = pd.DataFrame(drivers_rows, columns=["index", "iso3", "year", "stated_change", "summary",
+                                                "source_id"])
+    return frame, caveats, found
+
+
+@given(scored_data(), st.sampled_from(["higher", "lower"]), st.data())
+def test_country_changes_equal_the_frame_of_every_year(
+        drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame], better: str, data: st.DataObject) -> None:
+    frame, caveats, found = drawn
+    with data_dir(frame, caveats, found, better) as directory:
+        model = Model(Dataset(directory))
+        index = model.index("idx")
+        code = data.draw(st.sampled_from(sorted(set(frame["iso3"]))))
+        years = sorted(set(frame.loc[frame["iso3"] == code, "year"].tolist()))
+        start = data.draw(st.sampled_from([None, *years]))
+        end = data.draw(st.sampled_from([None, *[y for y in years if start is None or y >= start]]))
+        country = model.country(code)
+        same_table(country_changes(model, index, country, start, end),
+                   reference_country_changes(model, index, country, start, end))
