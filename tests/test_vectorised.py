@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from tindex import schema
 from tindex.core.changes import country_changes, driver_lines, revisions, signed, yearly_ranks
 from tindex.core.comparison import joined_per_year
-from tindex.core.model import Country, IndexInfo, Model
+from tindex.core.model import Country, IndexInfo, Model, year_span
+from tindex.core.provenance import list_countries
 from tindex.core.ranking import (
     RANK_ROLES,
     difference,
@@ -41,6 +42,7 @@ from tindex.data import Dataset
 from tindex.render.cells import clean_text, ids_text, neutralise_formula
 from tindex.render.delimited import safe_frame
 
+REPO = Path(__file__).resolve().parents[1]
 CODES = ["ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS"]
 
 
@@ -576,3 +578,66 @@ def test_country_changes_equal_the_frame_of_every_year(
         country = model.country(code)
         same_table(country_changes(model, index, country, start, end),
                    reference_country_changes(model, index, country, start, end))
+
+
+# -- list_countries (countries) -------------------------------------------------------------
+
+def reference_list_countries(model: Model) -> Table:
+    """list_countries as it was: groupby and apply(year_span) per index, Series.map."""
+    names = model.names
+    frame = pd.DataFrame({"country": list(names.values()), "iso3": list(names)})
+    roles: dict[str, Role] = {"country": Role.LABEL, "iso3": Role.CODE}
+    ids: list[str] = []
+    for index in model.indices.values():
+        try:
+            rows = model.scores(index) if index.is_score else model.levels(index)
+        except Exception:  # an index declared without data yet: no column for it
+            continue
+        if not index.is_score:
+            rows = rows[rows["component"].isna()]
+        by_code = rows.groupby(rows["iso3"].astype(str))["year"].apply(year_span)
+        frame[f"{index.id}_years"] = frame["iso3"].map(by_code)
+        roles[f"{index.id}_years"] = Role.TEXT
+        ids += rows["source_id"].astype(str).unique().tolist()
+    facts = model.dataset.optional(schema.FACTS)
+    if facts is not None:
+        counts = facts["iso3"].astype(str).value_counts()
+        frame["facts"] = frame["iso3"].map(counts).fillna(0).astype(int)
+        roles["facts"] = Role.INTEGER
+    year_columns = [c for c in frame.columns if c.endswith("_years")]
+    frame = frame[frame[year_columns].notna().any(axis=1) | (frame.get("facts", 0) > 0)]
+    caveat_ids = [tuple(c.caveat_id for c in model.caveats if c.iso3 == code) for code in frame["iso3"]]
+    frame = frame.assign(source_id=None)
+    frame["caveat_ids"] = pd.Series(caveat_ids, index=frame.index, dtype=object)
+    frame["source_id"] = frame["iso3"].map(reference_sources_by_country(model)).fillna("")
+    roles |= {"source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
+    frame = frame.sort_values("country", ignore_index=True)
+    used = {i for ids_ in caveat_ids for i in ids_}
+    caveats = [c for c in model.caveats if c.caveat_id in used]
+    return Table(title=f"Countries covered: {len(frame)}", frame=frame, roles=roles,
+                 citations=model.citations(sorted(set(ids))), caveats=caveats)
+
+
+def reference_sources_by_country(model: Model) -> dict[str, str]:
+    """_sources_by_country as it was: astype(str), drop_duplicates and groupby."""
+    pairs = [table[["iso3", "source_id"]].astype(str) for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS)
+             if (table := model.dataset.optional(spec)) is not None]
+    if not pairs:
+        return {}
+    distinct = pd.concat(pairs, ignore_index=True).drop_duplicates()
+    return {str(code): ";".join(sorted(ids)) for code, ids in distinct.groupby("iso3")["source_id"]}
+
+
+@given(scored_data())
+def test_list_countries_equal_the_grouping_per_index(
+        drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame]) -> None:
+    frame, caveats, _ = drawn
+    with data_dir(frame, caveats) as directory:
+        model = Model(Dataset(directory))
+        same_table(list_countries(model), reference_list_countries(model))
+
+
+def test_list_countries_equal_the_grouping_on_the_bundled_data() -> None:
+    """Level indices (overall rows only), facts and caveats about countries."""
+    model = Model(Dataset(REPO / "data", "data/"))
+    same_table(list_countries(model), reference_list_countries(model))
