@@ -21,13 +21,22 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tindex import schema
-from tindex.core.changes import country_changes, driver_lines, revisions, signed, yearly_ranks
+from tindex.core.changes import (
+    country_changes,
+    driver_lines,
+    revisions,
+    signed,
+    span_changes,
+    yearly_ranks,
+)
 from tindex.core.comparison import joined_per_year
 from tindex.core.model import Country, IndexInfo, Model, year_span
 from tindex.core.provenance import list_countries
 from tindex.core.ranking import (
     RANK_ROLES,
+    check_year,
     difference,
+    head_with_ties,
     min_ranks,
     percent_change,
     previous_year,
@@ -39,6 +48,7 @@ from tindex.core.ranking import (
 )
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
+from tindex.errors import UsageError
 from tindex.render.cells import clean_text, ids_text, neutralise_formula
 from tindex.render.delimited import safe_frame
 
@@ -641,3 +651,85 @@ def test_list_countries_equal_the_grouping_on_the_bundled_data() -> None:
     """Level indices (overall rows only), facts and caveats about countries."""
     model = Model(Dataset(REPO / "data", "data/"))
     same_table(list_countries(model), reference_list_countries(model))
+
+
+# -- span_changes (delta --from) ------------------------------------------------------------
+
+def reference_span_changes(model: Model, index: IndexInfo, start: int | None, end: int | None,
+                           top: int | None = None, reverse: bool = False,
+                           release: str | None = None) -> Table:
+    """span_changes as it was: an outer merge of the two years' ranks, Series.rank and
+    groupby(...).apply(year_span)."""
+    scores = model.scores(index, release)
+    years = sorted(int(y) for y in pd.unique(scores["year"]))
+    start = check_year(scores, start if start is not None else years[0], index)
+    end = check_year(scores, end, index)
+    if start >= end:
+        raise UsageError(f"--from {start} must be before --to {end}")
+    first = reference_score_ranks(scores, start, index)[["iso3", "score", "rank", "source_id"]]
+    last = reference_score_ranks(scores, end, index)[["iso3", "score", "rank", "source_id"]]
+    merged = first.merge(last, on="iso3", how="outer", suffixes=("_from", "_to"))
+    both = merged["score_from"].notna() & merged["score_to"].notna()
+    ascending = not index.higher_is_better
+    rank_from = merged.loc[both, "score_from"].rank(method="min", ascending=ascending)
+    rank_to = merged.loc[both, "score_to"].rank(method="min", ascending=ascending)
+    window = scores[(scores["year"] >= start) & (scores["year"] <= end)]
+    held = window.groupby(window["iso3"].astype(str))["year"].apply(lambda y: year_span(y))
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], end)
+    change = difference(merged["score_to"], merged["score_from"])
+    frame = pd.DataFrame({
+        "country": model.name_of(merged["iso3"]),
+        "iso3": merged["iso3"].astype(str),
+        "from": start,
+        "to": end,
+        "score_from": merged["score_from"],
+        "score_to": merged["score_to"],
+        "change": change,
+        "rank_from": merged["rank_from"].astype("Int64"),
+        "rank_to": merged["rank_to"].astype("Int64"),
+        "rank_change": (rank_from - rank_to).reindex(merged.index).astype("Int64"),
+        "years_held": merged["iso3"].astype(str).map(held),
+        "source_id": [";".join(sorted({str(s) for s in (a, b) if pd.notna(s)}))
+                      for a, b in zip(merged["source_id_from"], merged["source_id_to"], strict=True)],
+        "caveat_ids": caveat_ids,
+    })
+    improvement = frame["change"] if index.higher_is_better else -frame["change"]
+    frame = frame.assign(_order=improvement).sort_values(
+        ["_order", "country"], ascending=[reverse, True], na_position="last",
+        ignore_index=True).drop(columns="_order")
+    frame = head_with_ties(frame, top, "change")
+    missing = frame["score_from"].isna() | frame["score_to"].isna()
+    gaps = frame.loc[missing, "country"].tolist()
+    notes = too_large_note(frame["change"], frame["score_to"], frame["score_from"])
+    if gaps:
+        notes.append(Note(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
+                     "(years_held shows the years there are)."))
+    order = "largest fall first" if reverse else "largest rise first"
+    roles = RANK_ROLES | {"from": Role.YEAR, "to": Role.YEAR, "score_from": Role.NUMBER,
+                          "score_to": Role.NUMBER, "rank_from": Role.INTEGER,
+                          "rank_to": Role.INTEGER, "years_held": Role.TEXT}
+    return Table(
+        title=f"{index.name}: change {start} to {end}, {order}",
+        frame=frame, roles=roles,
+        citations=model.citations([*{s for ids in frame["source_id"] for s in ids.split(";") if s},
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+    )
+
+
+@given(scored_data(), st.sampled_from(["higher", "lower"]), st.data())
+def test_span_changes_equal_the_merge_of_two_years(
+        drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame], better: str, data: st.DataObject) -> None:
+    frame, caveats, _ = drawn
+    years = sorted(set(frame["year"].tolist()))
+    assume(len(years) > 1)
+    start = data.draw(st.sampled_from([None, *years[:-1]]))
+    end = data.draw(st.sampled_from([None, *[y for y in years if y > (start or years[0])]]))
+    assume(end is not None or years[-1] > (start or years[0]))
+    top = data.draw(st.sampled_from([None, 1, 2, 5]))
+    reverse = data.draw(st.booleans())
+    with data_dir(frame, caveats, better=better) as directory:
+        model = Model(Dataset(directory))
+        index = model.index("idx")
+        same_table(span_changes(model, index, start, end, top, reverse),
+                   reference_span_changes(model, index, start, end, top, reverse))

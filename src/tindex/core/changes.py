@@ -9,19 +9,20 @@ import numpy as np
 import pandas as pd
 
 from tindex import schema
-from tindex.core.model import Country, IndexInfo, Model, equal_rows, year_span
+from tindex.core.model import Country, IndexInfo, Model, equal_rows, year_span, year_spans
 from tindex.core.ranking import (
     RANK_ROLES,
     TOO_LARGE,
     _texts,
+    _whole,
     check_year,
     difference,
     head_with_ties,
+    min_ranks,
     percent_change,
     previous_year,
     rounded,
     row_caveats,
-    score_ranks,
     series_until,
     too_large_note,
     with_previous,
@@ -272,36 +273,51 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     different span.
     """
     scores = model.scores(index, release)
-    years = sorted(int(y) for y in pd.unique(scores["year"]))
-    start = check_year(scores, start if start is not None else years[0], index)
+    all_years = scores["year"].to_numpy(dtype=np.int64)
+    start = check_year(scores, start if start is not None else int(all_years.min()), index)
     end = check_year(scores, end, index)
     if start >= end:
         raise UsageError(f"--from {start} must be before --to {end}")
-    first = score_ranks(scores, start, index)[["iso3", "score", "rank", "source_id"]]
-    last = score_ranks(scores, end, index)[["iso3", "score", "rank", "source_id"]]
-    merged = first.merge(last, on="iso3", how="outer", suffixes=("_from", "_to"))
-    both = merged["score_from"].notna() & merged["score_to"].notna()
-    ascending = not index.higher_is_better
-    rank_from = merged.loc[both, "score_from"].rank(method="min", ascending=ascending)
-    rank_to = merged.loc[both, "score_to"].rank(method="min", ascending=ascending)
-    window = scores[(scores["year"] >= start) & (scores["year"] <= end)]
-    held = window.groupby(window["iso3"].astype(str))["year"].apply(lambda y: year_span(y))
-    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], end)
-    change = difference(merged["score_to"], merged["score_from"])
+    # The countries of either year in code order (what an outer merge on iso3 gave), each
+    # with its row in each year (-1: none), on arrays rather than through a merge.
+    values = scores["score"].to_numpy(dtype=float)
+    rows_from = np.flatnonzero(all_years == start)
+    rows_to = np.flatnonzero(all_years == end)
+    codes_from = np.asarray(_texts(scores["iso3"], rows_from), dtype=object)
+    codes_to = np.asarray(_texts(scores["iso3"], rows_to), dtype=object)
+    codes = np.union1d(codes_from, codes_to)
+    at_from = pd.Index(codes_from).get_indexer(codes)
+    at_to = pd.Index(codes_to).get_indexer(codes)
+    score_from = np.append(values[rows_from], np.nan)[at_from]
+    score_to = np.append(values[rows_to], np.nan)[at_to]
+    higher = index.higher_is_better
+    rank_from_all = np.append(min_ranks(values[rows_from], higher), np.nan)[at_from]
+    rank_to_all = np.append(min_ranks(values[rows_to], higher), np.nan)[at_to]
+    both = ~np.isnan(score_from) & ~np.isnan(score_to)
+    rank_change = (min_ranks(np.where(both, score_from, np.nan), higher)
+                   - min_ranks(np.where(both, score_to, np.nan), higher))
+    sources_from = np.append(np.asarray(_texts(scores["source_id"], rows_from), dtype=object),
+                             np.nan)[at_from]
+    sources_to = np.append(np.asarray(_texts(scores["source_id"], rows_to), dtype=object),
+                           np.nan)[at_to]
+    iso3 = pd.Series(codes, dtype="str")
+    held = year_spans(scores["iso3"], all_years, (all_years >= start) & (all_years <= end))
+    caveat_ids, caveats = row_caveats(model, index, iso3, end)
+    change = difference(pd.Series(score_to), pd.Series(score_from))
     frame = pd.DataFrame({
-        "country": model.name_of(merged["iso3"]),
-        "iso3": merged["iso3"].astype(str),
+        "country": model.name_of(iso3),
+        "iso3": iso3,
         "from": start,
         "to": end,
-        "score_from": merged["score_from"],
-        "score_to": merged["score_to"],
+        "score_from": score_from,
+        "score_to": score_to,
         "change": change,
-        "rank_from": merged["rank_from"].astype("Int64"),
-        "rank_to": merged["rank_to"].astype("Int64"),
-        "rank_change": (rank_from - rank_to).reindex(merged.index).astype("Int64"),
-        "years_held": merged["iso3"].astype(str).map(held),
+        "rank_from": _whole(rank_from_all),
+        "rank_to": _whole(rank_to_all),
+        "rank_change": _whole(rank_change),
+        "years_held": iso3.map(held),
         "source_id": [";".join(sorted({str(s) for s in (a, b) if pd.notna(s)}))
-                      for a, b in zip(merged["source_id_from"], merged["source_id_to"], strict=True)],
+                      for a, b in zip(sources_from, sources_to, strict=True)],
         "caveat_ids": caveat_ids,
     })
     improvement = frame["change"] if index.higher_is_better else -frame["change"]

@@ -69,6 +69,40 @@ def year_span(years: Iterable[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
+def coded(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Per cell an integer code (-1: missing), and the text of each code."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categorical: pd.Categorical = column.array
+        return np.asarray(categorical.codes), [str(c) for c in categorical.categories]
+    codes, uniques = pd.factorize(column)
+    return codes, [str(u) for u in uniques]
+
+
+def year_spans(iso3: pd.Series, years: np.ndarray, chosen: np.ndarray | None = None
+               ) -> dict[str, str]:
+    """Each country's year_span() of its years (the rows where `chosen`, or all): the
+    distinct (country, year) pairs as integer keys, then runs of years cut with array
+    comparisons; only the text of each run is made in Python."""
+    codes, labels = coded(iso3)
+    keep = codes >= 0 if chosen is None else chosen & (codes >= 0)
+    codes, years = codes[keep].astype(np.int64), years[keep]
+    if len(years) == 0:
+        return {}
+    low = int(years.min())
+    width = int(years.max()) - low + 1
+    key = np.unique(codes * width + (years - low))  # distinct (country, year), in order
+    code, year = key // width, key % width + low
+    first = np.ones(len(key), dtype=np.bool_)  # where a run of consecutive years starts
+    first[1:] = (code[1:] != code[:-1]) | (year[1:] != year[:-1] + 1)
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(key)) - 1
+    runs: dict[str, list[str]] = {}
+    for number, a, b in zip(code[starts].tolist(), year[starts].tolist(), year[ends].tolist(),
+                            strict=True):
+        runs.setdefault(labels[number], []).append(str(a) if a == b else f"{a}-{b}")
+    return {label: ", ".join(parts) for label, parts in runs.items()}
+
+
 class Model:
     """Read-only views of one data directory, each built once."""
 

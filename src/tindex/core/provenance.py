@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from tindex import schema
-from tindex.core.model import Model
+from tindex.core.model import Model, coded, year_spans
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError, did_you_mean, printable
 from tindex.locate import data_version
@@ -110,17 +110,17 @@ def list_countries(model: Model) -> Table:
         except Exception:  # an index declared without data yet: no column for it
             continue
         chosen = None if index.is_score else rows["component"].isna().to_numpy()
-        spans = _year_spans(rows["iso3"], rows["year"].to_numpy(dtype=np.int64), chosen)
+        spans = year_spans(rows["iso3"], rows["year"].to_numpy(dtype=np.int64), chosen)
         frame[f"{index.id}_years"] = column = codes.map(spans)
         covered |= column.notna().to_numpy()
         roles[f"{index.id}_years"] = Role.TEXT
-        source_codes, source_labels = _coded(rows["source_id"])
+        source_codes, source_labels = coded(rows["source_id"])
         present = source_codes if chosen is None else source_codes[chosen]
         ids.update(source_labels[n] for n in np.flatnonzero(
             np.bincount(present[present >= 0], minlength=len(source_labels))).tolist())
     facts = model.dataset.optional(schema.FACTS)
     if facts is not None:
-        fact_codes, fact_labels = _coded(facts["iso3"])
+        fact_codes, fact_labels = coded(facts["iso3"])
         counts = np.bincount(fact_codes[fact_codes >= 0], minlength=len(fact_labels)).tolist()
         per_code = dict(zip(fact_labels, counts, strict=True))
         frame["facts"] = held = np.array([per_code.get(code, 0) for code in names], dtype=int)
@@ -146,37 +146,6 @@ def list_countries(model: Model) -> Table:
                  citations=model.citations(sorted(ids)), caveats=caveats)
 
 
-def _coded(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Per cell an integer code (-1: missing), and the text of each code."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        categorical: pd.Categorical = column.array
-        return np.asarray(categorical.codes), [str(c) for c in categorical.categories]
-    codes, uniques = pd.factorize(column)
-    return codes, [str(u) for u in uniques]
-
-
-def _year_spans(iso3: pd.Series, years: np.ndarray, chosen: np.ndarray | None) -> dict[str, str]:
-    """Each country's year_span() of its years (the rows where `chosen`, or all)."""
-    codes, labels = _coded(iso3)
-    keep = codes >= 0 if chosen is None else chosen & (codes >= 0)
-    codes, years = codes[keep].astype(np.int64), years[keep]
-    if len(years) == 0:
-        return {}
-    low = int(years.min())
-    width = int(years.max()) - low + 1
-    key = np.unique(codes * width + (years - low))  # distinct (country, year), in order
-    code, year = key // width, key % width + low
-    first = np.ones(len(key), dtype=np.bool_)  # where a run of consecutive years starts
-    first[1:] = (code[1:] != code[:-1]) | (year[1:] != year[:-1] + 1)
-    starts = np.flatnonzero(first)
-    ends = np.append(starts[1:], len(key)) - 1
-    runs: dict[str, list[str]] = {}
-    for number, a, b in zip(code[starts].tolist(), year[starts].tolist(), year[ends].tolist(),
-                            strict=True):
-        runs.setdefault(labels[number], []).append(str(a) if a == b else f"{a}-{b}")
-    return {label: ", ".join(parts) for label, parts in runs.items()}
-
-
 def _sources_by_country(model: Model) -> dict[str, str]:
     """Each country's score and level source ids, sorted and joined: the distinct
     (country, source) pairs as integer keys, so the text of each pair is made once."""
@@ -185,8 +154,8 @@ def _sources_by_country(model: Model) -> dict[str, str]:
         table = model.dataset.optional(spec)
         if table is None:
             continue
-        codes, labels = _coded(table["iso3"])
-        source_codes, source_labels = _coded(table["source_id"])
+        codes, labels = coded(table["iso3"])
+        source_codes, source_labels = coded(table["source_id"])
         keep = (codes >= 0) & (source_codes >= 0)
         width = len(source_labels)
         key = np.unique(codes[keep].astype(np.int64) * width + source_codes[keep])
