@@ -733,3 +733,32 @@ def test_span_changes_equal_the_merge_of_two_years(
         index = model.index("idx")
         same_table(span_changes(model, index, start, end, top, reverse),
                    reference_span_changes(model, index, start, end, top, reverse))
+
+
+# -- Model.levels -----------------------------------------------------------------------------
+
+def reference_levels(levels: pd.DataFrame, index: IndexInfo) -> pd.DataFrame:
+    """Model.levels as it was: a boolean filter and Series.map of each row's level."""
+    mine = levels[levels["index"] == index.id]
+    position = {level: number for number, level in enumerate(index.levels, start=1)}
+    return mine.assign(position=mine["level"].astype(str).map(position).astype("int64"))
+
+
+SCALE = ("Low", "Moderate", "High", "Very High")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["gti", "other"]), st.sampled_from(CODES),
+                          st.sampled_from(SCALE)), min_size=1, max_size=20),
+       st.booleans(), st.lists(st.sampled_from(["Unused", "Low "]), unique=True))
+def test_levels_equal_the_mapping_of_each_row(rows: list[tuple[str, str, str]], categorical: bool,
+                                              unused: list[str]) -> None:
+    assume(any(index == "gti" for index, _, _ in rows))
+    frame = pd.DataFrame(rows, columns=["index", "iso3", "level"])
+    frame.insert(2, "year", 2025)
+    if categorical:
+        frame["level"] = pd.Categorical(frame["level"], categories=[*SCALE[::-1], *unused])
+        frame["index"] = frame["index"].astype("category")
+    index = IndexInfo("gti", "level", "lower", None, None, "edition", "G", "P", "D", "s1", SCALE)
+    dataset = SimpleNamespace(table=lambda spec, purpose="": frame, label=lambda spec: "x")
+    pd.testing.assert_frame_equal(Model(cast(Dataset, dataset)).levels(index),
+                                  reference_levels(frame, index))

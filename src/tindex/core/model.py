@@ -241,11 +241,19 @@ class Model:
     def levels(self, index: IndexInfo) -> pd.DataFrame:
         """iso3, year, component (NA = overall), level, position, source_id."""
         levels = self.dataset.table(schema.INDEX_LEVELS, "level ratings")
-        mine = levels[levels["index"] == index.id]
-        if mine.empty:
+        rows = np.flatnonzero(equal_rows(levels["index"], index.id))
+        if len(rows) == 0:
             raise DataError(f"{self.dataset.label(schema.INDEX_LEVELS)}: no ratings for {index.id}")
-        position = {level: number for number, level in enumerate(index.levels, start=1)}
-        return mine.assign(position=mine["level"].astype(str).map(position).astype("int64"))
+        mine = levels.take(rows)
+        # Each level's place on the scale (1 = first), looked up once per category.
+        scale = pd.Index(list(index.levels), dtype=object)
+        codes, labels = coded(mine["level"])
+        position = np.append(scale.get_indexer(pd.Index(labels, dtype=object)), -1)[codes] + 1
+        if (position == 0).any():  # the dataset's checks keep every level on its scale
+            raise DataError(f"{self.dataset.label(schema.INDEX_LEVELS)}: a level of {index.id} "
+                            "is not on its scale")
+        mine["position"] = position.astype(np.int64)
+        return mine
 
     def components(self, index: IndexInfo) -> dict[int, str]:
         components = self.dataset.optional(schema.COMPONENTS)
