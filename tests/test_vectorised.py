@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -29,7 +31,13 @@ from tindex.core.changes import (
     span_changes,
     yearly_ranks,
 )
-from tindex.core.comparison import joined_per_year
+from tindex.core.comparison import (
+    _per_year_caveats,
+    check_countries,
+    joined_per_year,
+    labels,
+    score_series,
+)
 from tindex.core.model import Country, IndexInfo, Model, year_span
 from tindex.core.provenance import list_countries
 from tindex.core.ranking import (
@@ -762,3 +770,75 @@ def test_levels_equal_the_mapping_of_each_row(rows: list[tuple[str, str, str]], 
     dataset = SimpleNamespace(table=lambda spec, purpose="": frame, label=lambda spec: "x")
     pd.testing.assert_frame_equal(Model(cast(Dataset, dataset)).levels(index),
                                   reference_levels(frame, index))
+
+
+# -- score_series (compare, chart) ------------------------------------------------------------
+
+def reference_score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
+                           start: int | None = None, end: int | None = None,
+                           release: str | None = None) -> Table:
+    """score_series as it was: isin, pivot, and the old joined_per_year (a per-year
+    function, the oracle of its own test below)."""
+    check_countries(countries, 1)
+    scores = model.scores(index, release)
+    codes = [c.iso3 for c in countries]
+    subset = scores.loc[scores["iso3"].isin(codes), ["iso3", "year", "score", "source_id"]]
+    subset = subset.assign(iso3=subset["iso3"].astype(str), source_id=subset["source_id"].astype(str))
+    missing = [c.name for c in countries if c.iso3 not in set(subset["iso3"])]
+    if missing:
+        measured = ", ".join(sorted(model.name_of(pd.Series(scores["iso3"].unique())).dropna()))
+        raise UsageError(f"no {index.id} scores for {', '.join(missing)}; measured: {measured}")
+    for bound in (start, end):
+        if bound is not None:
+            check_year(scores, bound, index)
+    if start is not None:
+        subset = subset[subset["year"] >= start]
+    if end is not None:
+        subset = subset[subset["year"] <= end]
+    if subset.empty:
+        raise UsageError(f"no {index.id} scores in that range of years")
+    wide = subset.pivot(index="year", columns="iso3", values="score").reindex(columns=codes)
+    names = labels(countries)
+    frame = pd.DataFrame({"year": wide.index.to_numpy()})
+    for country, label in zip(countries, names, strict=True):
+        frame[label] = wide[country.iso3].to_numpy()
+    frame["source_id"] = frame["year"].map(subset.groupby("year")["source_id"].agg(
+        lambda ids: ";".join(sorted(set(ids)))))
+    caveat_ids, caveats = _per_year_caveats(model, index, codes, frame["year"])
+    frame["caveat_ids"] = caveat_ids
+    roles = {"year": Role.YEAR, "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
+    roles |= dict.fromkeys(names, Role.NUMBER)
+    return Table(
+        title=f"{index.name}: {', '.join(c.name for c in countries)}",
+        frame=frame, roles=roles,
+        citations=model.citations([*subset["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats,
+        history=lambda: [],
+        column_codes={label: c.iso3 for c, label in zip(countries, names, strict=True)},
+        publisher=index.publisher,
+    )
+
+
+@given(scored_data(), st.data())
+def test_score_series_equal_the_pivot(drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame],
+                                      data: st.DataObject) -> None:
+    frame, caveats, _ = drawn
+    held = sorted(set(frame["iso3"]))
+    chosen = data.draw(st.lists(st.sampled_from(held), min_size=1, max_size=len(held), unique=True))
+    years = sorted(set(frame["year"].tolist()))
+    start = data.draw(st.sampled_from([None, *years]))
+    end = data.draw(st.sampled_from([None, *[y for y in years if start is None or y >= start]]))
+    with data_dir(frame, caveats) as directory:
+        model = Model(Dataset(directory))
+        index = model.index("idx")
+        countries = [model.country(code) for code in chosen]
+        try:
+            old = reference_score_series(model, index, countries, start, end)
+        except UsageError as error:  # no scores in that range: the same message
+            with pytest.raises(UsageError, match=re.escape(error.message)):
+                score_series(model, index, countries, start, end)
+            return
+        new = score_series(model, index, countries, start, end)
+        same_table(new, old)
+        assert (new.column_codes, new.publisher) == (old.column_codes, old.publisher)
