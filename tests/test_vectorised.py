@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -21,12 +22,29 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tindex.core.changes import revisions, yearly_ranks
-from tindex.core.comparison import joined_per_year
-from tindex.core.model import IndexInfo, Model
+from tindex import schema
+from tindex.core.changes import (
+    country_changes,
+    driver_lines,
+    revisions,
+    signed,
+    span_changes,
+    yearly_ranks,
+)
+from tindex.core.comparison import (
+    _per_year_caveats,
+    check_countries,
+    joined_per_year,
+    labels,
+    score_series,
+)
+from tindex.core.model import Country, IndexInfo, Model, year_span
+from tindex.core.provenance import list_countries
 from tindex.core.ranking import (
     RANK_ROLES,
+    check_year,
     difference,
+    head_with_ties,
     min_ranks,
     percent_change,
     previous_year,
@@ -38,7 +56,7 @@ from tindex.core.ranking import (
 )
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
-from tindex.errors import escape_controls
+from tindex.errors import UsageError, escape_controls
 from tindex.render.cells import (
     clean_text,
     display,
@@ -54,6 +72,7 @@ from tindex.render.plain import plain, records
 from tindex.render.tabulated import _LATEX_SPECIAL as LATEX_SPECIAL
 from tindex.render.tabulated import _latex as latex_text
 
+REPO = Path(__file__).resolve().parents[1]
 CODES = ["ARM", "BLR", "KAZ", "KGZ", "MDA", "RUS"]
 
 
@@ -484,8 +503,12 @@ def test_yearly_ranks_equal_with_previous_per_year(scores: pd.DataFrame, better:
                                                    data: st.DataObject) -> None:
     iso3 = data.draw(st.sampled_from(sorted(set(scores["iso3"].astype(str)))))
     index = index_info(better)
-    mine = scores.loc[scores["iso3"] == iso3, ["year", "score", "source_id"]].sort_values("year")
-    new = yearly_ranks(scores, mine, index)
+    mine = np.flatnonzero(scores["iso3"] == iso3)
+    mine = mine[np.argsort(scores["year"].to_numpy()[mine], kind="stable")]
+    found = yearly_ranks(scores, mine, index)
+    new = pd.DataFrame({"year": found.year, "score": found.score, "previous": found.previous,
+                        "rank": found.rank, "of": found.of, "rank_change": found.rank_change,
+                        "source_id": np.asarray(found.source_id, dtype=object)})
     old = reference_yearly_ranks(scores, iso3, index)
     pd.testing.assert_frame_equal(new.drop(columns=["rank", "rank_change"]),
                                   old.drop(columns=["rank", "rank_change"]))
@@ -572,13 +595,17 @@ def release_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Caveat]]:
 
 
 @contextlib.contextmanager
-def data_dir(frame: pd.DataFrame, caveats: list[Caveat]) -> Iterator[Path]:
+def data_dir(frame: pd.DataFrame, caveats: list[Caveat], drivers: pd.DataFrame | None = None,
+             better: str = "higher") -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
         frame.to_csv(directory / "index_scores.csv", index=False)
+        if drivers is not None:
+            drivers.to_csv(directory / "drivers.csv", index=False)
         pd.DataFrame({"iso3": CODES, "name": [f"Country {c}" for c in CODES], "kind": "name",
                       "note": ""}).to_csv(directory / "countries.csv", index=False)
-        (directory / "indices.csv").write_text(INDICES_CSV, encoding="utf-8")
+        (directory / "indices.csv").write_text(
+            INDICES_CSV.replace("idx,score,higher", f"idx,score,{better}"), encoding="utf-8")
         (directory / "sources.csv").write_text(SOURCES_CSV, encoding="utf-8")
         pd.DataFrame({"index": ["idx"] * 3 + ["other"] * 3, "release": [1, 2, 3] * 2,
                       "source_id": ["s1", "s2", "s1", "s2", "s2", "s2"], "note": ""}
@@ -609,3 +636,375 @@ def test_revisions_equal_the_grouping_of_every_row(drawn: tuple[pd.DataFrame, li
             assert (new.title, new.caveats, new.notes, new.citations, new.roles) == \
                 (old.title, old.caveats, old.notes, old.citations, old.roles)
             assert _csv(new) == _csv(old)
+
+
+# -- country_changes (delta COUNTRY, explain) -----------------------------------------------
+
+def reference_drivers(model: Model, index: IndexInfo, iso3: str, years: list[int]) -> pd.DataFrame:
+    """drivers as it was: pandas comparisons and sort_values."""
+    table = model.dataset.optional(schema.DRIVERS)
+    if table is None:
+        return pd.DataFrame(columns=schema.DRIVERS.column_names)
+    mine = table[(table["index"] == index.id) & (table["iso3"] == iso3) & table["year"].isin(years)]
+    return mine.sort_values("year")
+
+
+def reference_span_summary(frame: pd.DataFrame) -> str:
+    """span_summary as it was: rows taken with iloc."""
+    first, last = frame.iloc[0], frame.iloc[-1]
+    total = difference(pd.Series([last["score"]]), pd.Series([first["score"]])).iloc[0]
+    changes = frame["change"].iloc[1:]
+    parts = [f"{int(first['year'])}-{int(last['year'])}: {signed(total)} "
+             f"({first['score']:g} to {last['score']:g})"]
+    if changes.notna().any():
+        values = changes.to_numpy(dtype=float)
+        rise = frame.iloc[int(np.nanargmax(values)) + 1]
+        fall = frame.iloc[int(np.nanargmin(values)) + 1]
+        if rise["change"] > 0:
+            parts.append(f"largest rise {int(rise['year'])} ({signed(rise['change'])})")
+        if fall["change"] < 0:
+            parts.append(f"largest fall {int(fall['year'])} ({signed(fall['change'])})")
+    best = frame.iloc[int(frame["rank"].astype(float).to_numpy().argmin())]
+    parts.append(f"best rank {int(best['rank'])} of {int(best['of'])} ({int(best['year'])})")
+    return "; ".join(parts) + "."
+
+
+def reference_country_changes(model: Model, index: IndexInfo, country: Country,
+                              start: int | None = None, end: int | None = None) -> Table:
+    """country_changes as it was: a frame of every year, filtered, and Series operations."""
+    scores = model.scores(index)
+    mine = scores.loc[scores["iso3"] == country.iso3, ["year", "score", "source_id"]]
+    mine = mine.sort_values("year")
+    available = mine["year"].tolist()
+    table = reference_yearly_ranks(scores, country.iso3, index)
+    caveat_ids, caveats = reference_row_caveats(model, index, pd.Series([country.iso3] * len(table)),
+                                                table["year"])
+    frame = pd.DataFrame({
+        "country": country.name,
+        "iso3": country.iso3,
+        "year": table["year"],
+        "score": table["score"],
+        "change": difference(table["score"], table["previous"]),
+        "pct_change": percent_change(table["previous"], table["score"]),
+        "rank": table["rank"].astype("Int64"),
+        "of": table["of"],
+        "rank_change": table["rank_change"].astype("Int64"),
+        "source_id": table["source_id"],
+        "caveat_ids": caveat_ids,
+    })
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= frame["year"] >= start
+    if end is not None:
+        keep &= frame["year"] <= end
+    caveat_ids = [c for c, k in zip(caveat_ids, keep, strict=True) if k]
+    frame = frame[keep].reset_index(drop=True)
+    assert available and not frame.empty
+    shown_ids = {i for ids in caveat_ids for i in ids}
+    caveats = [c for c in caveats if c.caveat_id in shown_ids]
+    found = reference_drivers(model, index, country.iso3, frame["year"].tolist())
+    notes = [Note(reference_span_summary(frame))] if len(frame) > 1 else []
+    notes += too_large_note(frame["change"], frame["score"], table.loc[keep, "previous"])
+    notes += driver_lines(found)
+    first, last = int(frame["year"].iloc[0]), int(frame["year"].iloc[-1])
+    return Table(
+        title=f"{country.name}: {index.name}, " + (f"{first}-{last}" if first != last else f"{first}"),
+        frame=frame, roles=RANK_ROLES,
+        citations=model.citations([*frame["source_id"].unique(), *found["source_id"],
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+        history=lambda: [frame["score"].tolist()[: n + 1] for n in range(len(frame))],
+    )
+
+
+def same_table(new: Table, old: Table) -> None:
+    """Frames equal in values and dtypes, everything around them equal, and the same CSV."""
+    pd.testing.assert_frame_equal(new.frame, old.frame)
+    assert (new.title, new.caveats, new.notes, new.citations, new.roles, new.scale) == \
+        (old.title, old.caveats, old.notes, old.citations, old.roles, old.scale)
+    assert (new.history() if new.history else None) == (old.history() if old.history else None)
+    assert _csv(new) == _csv(old)
+
+
+@st.composite
+def scored_data(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Caveat], pd.DataFrame]:
+    """Scores of index idx (ties, gaps, sizes past 16 rows per country), caveats, drivers."""
+    codes = draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=4, unique=True))
+    years = draw(st.lists(st.integers(1990, 2024), min_size=1, max_size=20, unique=True))
+    rows = [("idx", code, year, draw(revised_values.filter(lambda v: abs(v) < 1e300)),
+             draw(st.sampled_from(["s1", "s2"])))
+            for code in codes for year in years if draw(st.integers(0, 3))]
+    if not rows:
+        rows = [("idx", codes[0], years[0], 1.0, "s1")]
+    draw(st.randoms()).shuffle(rows)
+    frame = pd.DataFrame(rows, columns=["index", "iso3", "year", "score", "source_id"])
+    caveats = [Caveat(c.caveat_id, c.text, c.source_ids, c.index, c.iso3 if c.iso3 != "XXX" else None,
+                      c.year) for c in draw(caveat_lists())]
+    drivers_rows = [("idx" if draw(st.booleans()) else "other", code, year,
+                     draw(st.sampled_from([np.nan, -2.5, 3.0])), f"Why {code} {year}", "s2")
+                    for code, year in {(str(r[1]), int(r[2])) for r in rows} if not draw(st.integers(0, 3))]
+    found = pd.DataFrame(drivers_rows, columns=["index", "iso3", "year", "stated_change", "summary",
+                                                "source_id"])
+    return frame, caveats, found
+
+
+@given(scored_data(), st.sampled_from(["higher", "lower"]), st.data())
+def test_country_changes_equal_the_frame_of_every_year(
+        drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame], better: str, data: st.DataObject) -> None:
+    frame, caveats, found = drawn
+    with data_dir(frame, caveats, found, better) as directory:
+        model = Model(Dataset(directory))
+        index = model.index("idx")
+        code = data.draw(st.sampled_from(sorted(set(frame["iso3"]))))
+        years = sorted(set(frame.loc[frame["iso3"] == code, "year"].tolist()))
+        start = data.draw(st.sampled_from([None, *years]))
+        end = data.draw(st.sampled_from([None, *[y for y in years if start is None or y >= start]]))
+        country = model.country(code)
+        same_table(country_changes(model, index, country, start, end),
+                   reference_country_changes(model, index, country, start, end))
+
+
+# -- list_countries (countries) -------------------------------------------------------------
+
+def reference_list_countries(model: Model) -> Table:
+    """list_countries as it was: groupby and apply(year_span) per index, Series.map."""
+    names = model.names
+    frame = pd.DataFrame({"country": list(names.values()), "iso3": list(names)})
+    roles: dict[str, Role] = {"country": Role.LABEL, "iso3": Role.CODE}
+    ids: list[str] = []
+    for index in model.indices.values():
+        try:
+            rows = model.scores(index) if index.is_score else model.levels(index)
+        except Exception:  # an index declared without data yet: no column for it
+            continue
+        if not index.is_score:
+            rows = rows[rows["component"].isna()]
+        by_code = rows.groupby(rows["iso3"].astype(str))["year"].apply(year_span)
+        frame[f"{index.id}_years"] = frame["iso3"].map(by_code)
+        roles[f"{index.id}_years"] = Role.TEXT
+        ids += rows["source_id"].astype(str).unique().tolist()
+    facts = model.dataset.optional(schema.FACTS)
+    if facts is not None:
+        counts = facts["iso3"].astype(str).value_counts()
+        frame["facts"] = frame["iso3"].map(counts).fillna(0).astype(int)
+        roles["facts"] = Role.INTEGER
+    year_columns = [c for c in frame.columns if c.endswith("_years")]
+    frame = frame[frame[year_columns].notna().any(axis=1) | (frame.get("facts", 0) > 0)]
+    caveat_ids = [tuple(c.caveat_id for c in model.caveats if c.iso3 == code) for code in frame["iso3"]]
+    frame = frame.assign(source_id=None)
+    frame["caveat_ids"] = pd.Series(caveat_ids, index=frame.index, dtype=object)
+    frame["source_id"] = frame["iso3"].map(reference_sources_by_country(model)).fillna("")
+    roles |= {"source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
+    frame = frame.sort_values("country", ignore_index=True)
+    used = {i for ids_ in caveat_ids for i in ids_}
+    caveats = [c for c in model.caveats if c.caveat_id in used]
+    return Table(title=f"Countries covered: {len(frame)}", frame=frame, roles=roles,
+                 citations=model.citations(sorted(set(ids))), caveats=caveats)
+
+
+def reference_sources_by_country(model: Model) -> dict[str, str]:
+    """_sources_by_country as it was: astype(str), drop_duplicates and groupby."""
+    pairs = [table[["iso3", "source_id"]].astype(str) for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS)
+             if (table := model.dataset.optional(spec)) is not None]
+    if not pairs:
+        return {}
+    distinct = pd.concat(pairs, ignore_index=True).drop_duplicates()
+    return {str(code): ";".join(sorted(ids)) for code, ids in distinct.groupby("iso3")["source_id"]}
+
+
+@given(scored_data())
+def test_list_countries_equal_the_grouping_per_index(
+        drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame]) -> None:
+    frame, caveats, _ = drawn
+    with data_dir(frame, caveats) as directory:
+        model = Model(Dataset(directory))
+        same_table(list_countries(model), reference_list_countries(model))
+
+
+def test_list_countries_equal_the_grouping_on_the_bundled_data() -> None:
+    """Level indices (overall rows only), facts and caveats about countries."""
+    model = Model(Dataset(REPO / "data", "data/"))
+    same_table(list_countries(model), reference_list_countries(model))
+
+
+# -- span_changes (delta --from) ------------------------------------------------------------
+
+def reference_span_changes(model: Model, index: IndexInfo, start: int | None, end: int | None,
+                           top: int | None = None, reverse: bool = False,
+                           release: str | None = None) -> Table:
+    """span_changes as it was: an outer merge of the two years' ranks, Series.rank and
+    groupby(...).apply(year_span)."""
+    scores = model.scores(index, release)
+    years = sorted(int(y) for y in pd.unique(scores["year"]))
+    start = check_year(scores, start if start is not None else years[0], index)
+    end = check_year(scores, end, index)
+    if start >= end:
+        raise UsageError(f"--from {start} must be before --to {end}")
+    first = reference_score_ranks(scores, start, index)[["iso3", "score", "rank", "source_id"]]
+    last = reference_score_ranks(scores, end, index)[["iso3", "score", "rank", "source_id"]]
+    merged = first.merge(last, on="iso3", how="outer", suffixes=("_from", "_to"))
+    both = merged["score_from"].notna() & merged["score_to"].notna()
+    ascending = not index.higher_is_better
+    rank_from = merged.loc[both, "score_from"].rank(method="min", ascending=ascending)
+    rank_to = merged.loc[both, "score_to"].rank(method="min", ascending=ascending)
+    window = scores[(scores["year"] >= start) & (scores["year"] <= end)]
+    held = window.groupby(window["iso3"].astype(str))["year"].apply(lambda y: year_span(y))
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], end)
+    change = difference(merged["score_to"], merged["score_from"])
+    frame = pd.DataFrame({
+        "country": model.name_of(merged["iso3"]),
+        "iso3": merged["iso3"].astype(str),
+        "from": start,
+        "to": end,
+        "score_from": merged["score_from"],
+        "score_to": merged["score_to"],
+        "change": change,
+        "rank_from": merged["rank_from"].astype("Int64"),
+        "rank_to": merged["rank_to"].astype("Int64"),
+        "rank_change": (rank_from - rank_to).reindex(merged.index).astype("Int64"),
+        "years_held": merged["iso3"].astype(str).map(held),
+        "source_id": [";".join(sorted({str(s) for s in (a, b) if pd.notna(s)}))
+                      for a, b in zip(merged["source_id_from"], merged["source_id_to"], strict=True)],
+        "caveat_ids": caveat_ids,
+    })
+    improvement = frame["change"] if index.higher_is_better else -frame["change"]
+    frame = frame.assign(_order=improvement).sort_values(
+        ["_order", "country"], ascending=[reverse, True], na_position="last",
+        ignore_index=True).drop(columns="_order")
+    frame = head_with_ties(frame, top, "change")
+    missing = frame["score_from"].isna() | frame["score_to"].isna()
+    gaps = frame.loc[missing, "country"].tolist()
+    notes = too_large_note(frame["change"], frame["score_to"], frame["score_from"])
+    if gaps:
+        notes.append(Note(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
+                     "(years_held shows the years there are)."))
+    order = "largest fall first" if reverse else "largest rise first"
+    roles = RANK_ROLES | {"from": Role.YEAR, "to": Role.YEAR, "score_from": Role.NUMBER,
+                          "score_to": Role.NUMBER, "rank_from": Role.INTEGER,
+                          "rank_to": Role.INTEGER, "years_held": Role.TEXT}
+    return Table(
+        title=f"{index.name}: change {start} to {end}, {order}",
+        frame=frame, roles=roles,
+        citations=model.citations([*{s for ids in frame["source_id"] for s in ids.split(";") if s},
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats, notes=notes,
+    )
+
+
+@given(scored_data(), st.sampled_from(["higher", "lower"]), st.data())
+def test_span_changes_equal_the_merge_of_two_years(
+        drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame], better: str, data: st.DataObject) -> None:
+    frame, caveats, _ = drawn
+    years = sorted(set(frame["year"].tolist()))
+    assume(len(years) > 1)
+    start = data.draw(st.sampled_from([None, *years[:-1]]))
+    end = data.draw(st.sampled_from([None, *[y for y in years if y > (start or years[0])]]))
+    assume(end is not None or years[-1] > (start or years[0]))
+    top = data.draw(st.sampled_from([None, 1, 2, 5]))
+    reverse = data.draw(st.booleans())
+    with data_dir(frame, caveats, better=better) as directory:
+        model = Model(Dataset(directory))
+        index = model.index("idx")
+        same_table(span_changes(model, index, start, end, top, reverse),
+                   reference_span_changes(model, index, start, end, top, reverse))
+
+
+# -- Model.levels -----------------------------------------------------------------------------
+
+def reference_levels(levels: pd.DataFrame, index: IndexInfo) -> pd.DataFrame:
+    """Model.levels as it was: a boolean filter and Series.map of each row's level."""
+    mine = levels[levels["index"] == index.id]
+    position = {level: number for number, level in enumerate(index.levels, start=1)}
+    return mine.assign(position=mine["level"].astype(str).map(position).astype("int64"))
+
+
+SCALE = ("Low", "Moderate", "High", "Very High")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["gti", "other"]), st.sampled_from(CODES),
+                          st.sampled_from(SCALE)), min_size=1, max_size=20),
+       st.booleans(), st.lists(st.sampled_from(["Unused", "Low "]), unique=True))
+def test_levels_equal_the_mapping_of_each_row(rows: list[tuple[str, str, str]], categorical: bool,
+                                              unused: list[str]) -> None:
+    assume(any(index == "gti" for index, _, _ in rows))
+    frame = pd.DataFrame(rows, columns=["index", "iso3", "level"])
+    frame.insert(2, "year", 2025)
+    if categorical:
+        frame["level"] = pd.Categorical(frame["level"], categories=[*SCALE[::-1], *unused])
+        frame["index"] = frame["index"].astype("category")
+    index = IndexInfo("gti", "level", "lower", None, None, "edition", "G", "P", "D", "s1", SCALE)
+    dataset = SimpleNamespace(table=lambda spec, purpose="": frame, label=lambda spec: "x")
+    pd.testing.assert_frame_equal(Model(cast(Dataset, dataset)).levels(index),
+                                  reference_levels(frame, index))
+
+
+# -- score_series (compare, chart) ------------------------------------------------------------
+
+def reference_score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
+                           start: int | None = None, end: int | None = None,
+                           release: str | None = None) -> Table:
+    """score_series as it was: isin, pivot, and the old joined_per_year (a per-year
+    function, the oracle of its own test below)."""
+    check_countries(countries, 1)
+    scores = model.scores(index, release)
+    codes = [c.iso3 for c in countries]
+    subset = scores.loc[scores["iso3"].isin(codes), ["iso3", "year", "score", "source_id"]]
+    subset = subset.assign(iso3=subset["iso3"].astype(str), source_id=subset["source_id"].astype(str))
+    missing = [c.name for c in countries if c.iso3 not in set(subset["iso3"])]
+    if missing:
+        measured = ", ".join(sorted(model.name_of(pd.Series(scores["iso3"].unique())).dropna()))
+        raise UsageError(f"no {index.id} scores for {', '.join(missing)}; measured: {measured}")
+    for bound in (start, end):
+        if bound is not None:
+            check_year(scores, bound, index)
+    if start is not None:
+        subset = subset[subset["year"] >= start]
+    if end is not None:
+        subset = subset[subset["year"] <= end]
+    if subset.empty:
+        raise UsageError(f"no {index.id} scores in that range of years")
+    wide = subset.pivot(index="year", columns="iso3", values="score").reindex(columns=codes)
+    names = labels(countries)
+    frame = pd.DataFrame({"year": wide.index.to_numpy()})
+    for country, label in zip(countries, names, strict=True):
+        frame[label] = wide[country.iso3].to_numpy()
+    frame["source_id"] = frame["year"].map(subset.groupby("year")["source_id"].agg(
+        lambda ids: ";".join(sorted(set(ids)))))
+    caveat_ids, caveats = _per_year_caveats(model, index, codes, frame["year"])
+    frame["caveat_ids"] = caveat_ids
+    roles = {"year": Role.YEAR, "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
+    roles |= dict.fromkeys(names, Role.NUMBER)
+    return Table(
+        title=f"{index.name}: {', '.join(c.name for c in countries)}",
+        frame=frame, roles=roles,
+        citations=model.citations([*subset["source_id"].unique(),
+                                   *[i for c in caveats for i in c.source_ids]]),
+        caveats=caveats,
+        history=lambda: [],
+        column_codes={label: c.iso3 for c, label in zip(countries, names, strict=True)},
+        publisher=index.publisher,
+    )
+
+
+@given(scored_data(), st.data())
+def test_score_series_equal_the_pivot(drawn: tuple[pd.DataFrame, list[Caveat], pd.DataFrame],
+                                      data: st.DataObject) -> None:
+    frame, caveats, _ = drawn
+    held = sorted(set(frame["iso3"]))
+    chosen = data.draw(st.lists(st.sampled_from(held), min_size=1, max_size=len(held), unique=True))
+    years = sorted(set(frame["year"].tolist()))
+    start = data.draw(st.sampled_from([None, *years]))
+    end = data.draw(st.sampled_from([None, *[y for y in years if start is None or y >= start]]))
+    with data_dir(frame, caveats) as directory:
+        model = Model(Dataset(directory))
+        index = model.index("idx")
+        countries = [model.country(code) for code in chosen]
+        try:
+            old = reference_score_series(model, index, countries, start, end)
+        except UsageError as error:  # no scores in that range: the same message
+            with pytest.raises(UsageError, match=re.escape(error.message)):
+                score_series(model, index, countries, start, end)
+            return
+        new = score_series(model, index, countries, start, end)
+        same_table(new, old)
+        assert (new.column_codes, new.publisher) == (old.column_codes, old.publisher)

@@ -3,22 +3,26 @@ country over a span, and the values revised between releases. Score indices only
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from tindex import schema
-from tindex.core.model import Country, IndexInfo, Model, year_span
+from tindex.core.model import Country, IndexInfo, Model, equal_rows, year_span, year_spans
 from tindex.core.ranking import (
     RANK_ROLES,
     TOO_LARGE,
+    _texts,
+    _whole,
     check_year,
     difference,
     head_with_ties,
+    min_ranks,
     percent_change,
     previous_year,
     rounded,
     row_caveats,
-    score_ranks,
     series_until,
     too_large_note,
     with_previous,
@@ -38,8 +42,11 @@ def drivers(model: Model, index: IndexInfo, iso3: str, years: list[int]) -> pd.D
     table = model.dataset.optional(schema.DRIVERS)
     if table is None:
         return pd.DataFrame(columns=schema.DRIVERS.column_names)
-    mine = table[(table["index"] == index.id) & (table["iso3"] == iso3) & table["year"].isin(years)]
-    return mine.sort_values("year")
+    all_years = table["year"].to_numpy()
+    rows = np.flatnonzero(equal_rows(table["index"], index.id) & equal_rows(table["iso3"], iso3)
+                          & np.isin(all_years, years))
+    # The order sort_values("year") gives (the same quicksort of the years).
+    return table.take(rows[np.argsort(all_years[rows], kind="quicksort")])
 
 
 def driver_lines(frame: pd.DataFrame) -> list[Note]:
@@ -53,27 +60,44 @@ def driver_lines(frame: pd.DataFrame) -> list[Note]:
 
 
 def span_summary(frame: pd.DataFrame) -> str:
-    first, last = frame.iloc[0], frame.iloc[-1]
-    total = difference(pd.Series([last["score"]]), pd.Series([first["score"]])).iloc[0]
-    changes = frame["change"].iloc[1:]
-    parts = [f"{int(first['year'])}-{int(last['year'])}: {signed(total)} "
-             f"({first['score']:g} to {last['score']:g})"]
-    if changes.notna().any():
-        values = changes.to_numpy(dtype=float)
-        rise = frame.iloc[int(np.nanargmax(values)) + 1]
-        fall = frame.iloc[int(np.nanargmin(values)) + 1]
-        if rise["change"] > 0:
-            parts.append(f"largest rise {int(rise['year'])} ({signed(rise['change'])})")
-        if fall["change"] < 0:
-            parts.append(f"largest fall {int(fall['year'])} ({signed(fall['change'])})")
-    best = frame.iloc[int(frame["rank"].astype(float).to_numpy().argmin())]
-    parts.append(f"best rank {int(best['rank'])} of {int(best['of'])} ({int(best['year'])})")
+    """'2015-2024: -11.29 (60.5 to 49.21); largest rise ...; best rank 2 of 7 (2016).'"""
+    years = frame["year"].to_numpy()
+    scores = frame["score"].to_numpy(dtype=float)
+    change = frame["change"].to_numpy(dtype=float)
+    total = difference(pd.Series(scores[-1:]), pd.Series(scores[:1])).iloc[0]
+    parts = [f"{int(years[0])}-{int(years[-1])}: {signed(total)} "
+             f"({scores[0]:g} to {scores[-1]:g})"]
+    if (~np.isnan(change[1:])).any():
+        rise = int(np.nanargmax(change[1:])) + 1
+        fall = int(np.nanargmin(change[1:])) + 1
+        if change[rise] > 0:
+            parts.append(f"largest rise {int(years[rise])} ({signed(change[rise])})")
+        if change[fall] < 0:
+            parts.append(f"largest fall {int(years[fall])} ({signed(change[fall])})")
+    ranks = frame["rank"]
+    best = int(ranks.astype(float).to_numpy().argmin())
+    parts.append(f"best rank {int(ranks.array[best])} of {int(frame['of'].to_numpy()[best])} "
+                 f"({int(years[best])})")
     return "; ".join(parts) + "."
 
 
-def yearly_ranks(scores: pd.DataFrame, mine: pd.DataFrame, index: IndexInfo) -> pd.DataFrame:
+@dataclass(frozen=True)
+class YearlyRanks:
+    """One country's rows in year order, with what with_previous gives each of them."""
+
+    year: np.ndarray  # int64
+    score: np.ndarray  # float64
+    previous: np.ndarray  # float64: the score in the previous data year (NaN: none)
+    rank: pd.arrays.IntegerArray
+    of: np.ndarray  # int64: the countries with a row that year
+    rank_change: pd.arrays.IntegerArray
+    source_id: pd.api.extensions.ExtensionArray  # text
+
+
+def yearly_ranks(scores: pd.DataFrame, mine: np.ndarray, index: IndexInfo) -> YearlyRanks:
     """year, score, previous, rank, of, rank_change, source_id for each of one country's
-    rows (`mine`, in year order): what with_previous gives its row in each of those years.
+    rows (`mine`: their positions in `scores`, in year order): what with_previous gives
+    its row in each of those years.
 
     Each year is compared with the previous year in the data (as rank and delta --year
     do), not with the country's own previous score: across a gap there is no change.
@@ -93,8 +117,8 @@ def yearly_ranks(scores: pd.DataFrame, mine: pd.DataFrame, index: IndexInfo) -> 
     ahead = np.zeros(width, dtype=np.int64)  # the next data year minus a year (0: none)
     ahead[data_years[:-1]] = np.diff(data_years)
     own = np.full(width, np.nan)  # the country's score in each year
-    own_at = mine["year"].to_numpy(dtype=np.int64) - low
-    own[own_at] = mine["score"].to_numpy(dtype=float)
+    own_at = at[mine]
+    own[own_at] = values[mine]
     with np.errstate(invalid="ignore"):
         better = values > own[at] if index.higher_is_better else values < own[at]
     # Bitmaps of (country, year) keys: at most 1,342 codes (the ISO codes tindex accepts)
@@ -123,72 +147,77 @@ def yearly_ranks(scores: pd.DataFrame, mine: pd.DataFrame, index: IndexInfo) -> 
     previous = np.where(gap > 0, own[np.maximum(own_at - gap, 0)], np.nan)
     rank = 1 + np.bincount(at[better], minlength=width)[own_at]
     compared = ~np.isnan(score) & ~np.isnan(previous)
-    return pd.DataFrame({
-        "year": own_at + low,
-        "score": score,
-        "previous": previous,
-        "rank": pd.Series(rank, dtype="Int64").where(~np.isnan(score)),
-        "of": held[own_at],
-        "rank_change": pd.Series(rank_before - rank_now, dtype="Int64").where(compared),
-        "source_id": mine["source_id"].astype(str).to_numpy(),
-    })
+    return YearlyRanks(
+        year=own_at + low, score=score, previous=previous,
+        rank=pd.arrays.IntegerArray(rank.astype(np.int64), np.isnan(score)),
+        of=held[own_at],
+        rank_change=pd.arrays.IntegerArray((rank_before - rank_now).astype(np.int64), ~compared),
+        source_id=_texts(scores["source_id"], mine),
+    )
 
 
 def country_changes(model: Model, index: IndexInfo, country: Country, start: int | None = None,
                     end: int | None = None, release: str | None = None) -> Table:
-    """Every year of one country: score, change, percentage change where meaningful, rank."""
+    """Every year of one country: score, change, percentage change where meaningful, rank.
+
+    On arrays, with one frame built at the end: on the bundled data each pandas
+    operation costs more than the arithmetic it does.
+    """
     scores = model.scores(index, release)
-    mine = scores.loc[scores["iso3"] == country.iso3, ["year", "score", "source_id"]]
-    if mine.empty:
+    mine = np.flatnonzero(equal_rows(scores["iso3"], country.iso3))
+    if len(mine) == 0:
         measured = ", ".join(sorted(model.name_of(pd.Series(scores["iso3"].unique())).dropna()))
         raise UsageError(f"{country.name} has no {index.id} scores; measured: {measured}")
-    mine = mine.sort_values("year")
-    available = mine["year"].tolist()
+    all_years = scores["year"].to_numpy(dtype=np.int64)
+    mine = mine[np.argsort(all_years[mine], kind="quicksort")]  # as sort_values("year")
+    available = all_years[mine].tolist()
     for bound, label in ((start, "--from"), (end, "--to")):
         if bound is not None and not (available[0] <= bound <= available[-1]):
             raise UsageError(f"{label} {bound}: {country.name} has scores for {year_span(available)}")
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     table = yearly_ranks(scores, mine, index)
-    caveat_ids, caveats = row_caveats(model, index, pd.Series([country.iso3] * len(table)),
-                                      table["year"])
+    keep = np.ones(len(mine), dtype=np.bool_)
+    if start is not None:
+        keep &= table.year >= start
+    if end is not None:
+        keep &= table.year <= end
+    kept = np.flatnonzero(keep)
+    if len(kept) == 0:
+        raise UsageError(f"{country.name} has no scores from {start} to {end}; "
+                         f"years with scores: {year_span(available)}")
+    years, score, previous = table.year[kept], table.score[kept], table.previous[kept]
+    caveat_ids, caveats = row_caveats(model, index, pd.Series([country.iso3] * len(kept)),
+                                      pd.Series(years))
+    change = difference(pd.Series(score), pd.Series(previous))
     frame = pd.DataFrame({
         "country": country.name,
         "iso3": country.iso3,
-        "year": table["year"],
-        "score": table["score"],
-        "change": difference(table["score"], table["previous"]),
-        "pct_change": percent_change(table["previous"], table["score"]),
-        "rank": table["rank"].astype("Int64"),
-        "of": table["of"],
-        "rank_change": table["rank_change"].astype("Int64"),
-        "source_id": table["source_id"],
+        "year": years,
+        "score": score,
+        "change": change,
+        "pct_change": percent_change(pd.Series(previous), pd.Series(score)),
+        "rank": table.rank[kept],
+        "of": table.of[kept],
+        "rank_change": table.rank_change[kept],
+        "source_id": table.source_id[kept],
         "caveat_ids": caveat_ids,
     })
-    keep = pd.Series(True, index=frame.index)
-    if start is not None:
-        keep &= frame["year"] >= start
-    if end is not None:
-        keep &= frame["year"] <= end
-    caveat_ids = [c for c, k in zip(caveat_ids, keep, strict=True) if k]
-    frame = frame[keep].reset_index(drop=True)
-    if frame.empty:
-        raise UsageError(f"{country.name} has no scores from {start} to {end}; "
-                         f"years with scores: {year_span(available)}")
-    shown_ids = {i for ids in caveat_ids for i in ids}
-    caveats = [c for c in caveats if c.caveat_id in shown_ids]
-    found = drivers(model, index, country.iso3, frame["year"].tolist())
+    found = drivers(model, index, country.iso3, years.tolist())
     notes = [Note(span_summary(frame))] if len(frame) > 1 else []
-    notes += too_large_note(frame["change"], frame["score"], table.loc[keep, "previous"])
+    if (np.isnan(change.to_numpy()) & ~np.isnan(score) & ~np.isnan(previous)).any():
+        notes.append(Note(TOO_LARGE))  # what too_large_note says, on the arrays at hand
     notes += driver_lines(found)
-    first, last = int(frame["year"].iloc[0]), int(frame["year"].iloc[-1])
+    first, last = int(years[0]), int(years[-1])
+    values = score.tolist()
     return Table(
         title=f"{country.name}: {index.name}, " + (f"{first}-{last}" if first != last else f"{first}"),
         frame=frame, roles=RANK_ROLES,
-        citations=model.citations([*frame["source_id"].unique(), *found["source_id"],
+        # citations() keeps the first of each id: the ids in row order, as unique() gave them.
+        citations=model.citations([*table.source_id[kept], *found["source_id"],
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats, notes=notes,
-        history=lambda: [frame["score"].tolist()[: n + 1] for n in range(len(frame))],
+        history=lambda: [values[: n + 1] for n in range(len(values))],
     )
 
 
@@ -244,36 +273,51 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     different span.
     """
     scores = model.scores(index, release)
-    years = sorted(int(y) for y in pd.unique(scores["year"]))
-    start = check_year(scores, start if start is not None else years[0], index)
+    all_years = scores["year"].to_numpy(dtype=np.int64)
+    start = check_year(scores, start if start is not None else int(all_years.min()), index)
     end = check_year(scores, end, index)
     if start >= end:
         raise UsageError(f"--from {start} must be before --to {end}")
-    first = score_ranks(scores, start, index)[["iso3", "score", "rank", "source_id"]]
-    last = score_ranks(scores, end, index)[["iso3", "score", "rank", "source_id"]]
-    merged = first.merge(last, on="iso3", how="outer", suffixes=("_from", "_to"))
-    both = merged["score_from"].notna() & merged["score_to"].notna()
-    ascending = not index.higher_is_better
-    rank_from = merged.loc[both, "score_from"].rank(method="min", ascending=ascending)
-    rank_to = merged.loc[both, "score_to"].rank(method="min", ascending=ascending)
-    window = scores[(scores["year"] >= start) & (scores["year"] <= end)]
-    held = window.groupby(window["iso3"].astype(str))["year"].apply(lambda y: year_span(y))
-    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], end)
-    change = difference(merged["score_to"], merged["score_from"])
+    # The countries of either year in code order (what an outer merge on iso3 gave), each
+    # with its row in each year (-1: none), on arrays rather than through a merge.
+    values = scores["score"].to_numpy(dtype=float)
+    rows_from = np.flatnonzero(all_years == start)
+    rows_to = np.flatnonzero(all_years == end)
+    codes_from = np.asarray(_texts(scores["iso3"], rows_from), dtype=object)
+    codes_to = np.asarray(_texts(scores["iso3"], rows_to), dtype=object)
+    codes = np.union1d(codes_from, codes_to)
+    at_from = pd.Index(codes_from).get_indexer(codes)
+    at_to = pd.Index(codes_to).get_indexer(codes)
+    score_from = np.append(values[rows_from], np.nan)[at_from]
+    score_to = np.append(values[rows_to], np.nan)[at_to]
+    higher = index.higher_is_better
+    rank_from_all = np.append(min_ranks(values[rows_from], higher), np.nan)[at_from]
+    rank_to_all = np.append(min_ranks(values[rows_to], higher), np.nan)[at_to]
+    both = ~np.isnan(score_from) & ~np.isnan(score_to)
+    rank_change = (min_ranks(np.where(both, score_from, np.nan), higher)
+                   - min_ranks(np.where(both, score_to, np.nan), higher))
+    sources_from = np.append(np.asarray(_texts(scores["source_id"], rows_from), dtype=object),
+                             np.nan)[at_from]
+    sources_to = np.append(np.asarray(_texts(scores["source_id"], rows_to), dtype=object),
+                           np.nan)[at_to]
+    iso3 = pd.Series(codes, dtype="str")
+    held = year_spans(scores["iso3"], all_years, (all_years >= start) & (all_years <= end))
+    caveat_ids, caveats = row_caveats(model, index, iso3, end)
+    change = difference(pd.Series(score_to), pd.Series(score_from))
     frame = pd.DataFrame({
-        "country": model.name_of(merged["iso3"]),
-        "iso3": merged["iso3"].astype(str),
+        "country": model.name_of(iso3),
+        "iso3": iso3,
         "from": start,
         "to": end,
-        "score_from": merged["score_from"],
-        "score_to": merged["score_to"],
+        "score_from": score_from,
+        "score_to": score_to,
         "change": change,
-        "rank_from": merged["rank_from"].astype("Int64"),
-        "rank_to": merged["rank_to"].astype("Int64"),
-        "rank_change": (rank_from - rank_to).reindex(merged.index).astype("Int64"),
-        "years_held": merged["iso3"].astype(str).map(held),
+        "rank_from": _whole(rank_from_all),
+        "rank_to": _whole(rank_to_all),
+        "rank_change": _whole(rank_change),
+        "years_held": iso3.map(held),
         "source_id": [";".join(sorted({str(s) for s in (a, b) if pd.notna(s)}))
-                      for a, b in zip(merged["source_id_from"], merged["source_id_to"], strict=True)],
+                      for a, b in zip(sources_from, sources_to, strict=True)],
         "caveat_ids": caveat_ids,
     })
     improvement = frame["change"] if index.higher_is_better else -frame["change"]

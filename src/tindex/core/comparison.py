@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from tindex.core.model import Country, IndexInfo, Model
-from tindex.core.ranking import check_year, difference, row_caveats, too_large_note
+from tindex.core.model import Country, IndexInfo, Model, coded, equal_rows
+from tindex.core.ranking import _texts, check_year, difference, row_caveats, too_large_note
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError
 
@@ -45,27 +45,38 @@ def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
     check_countries(countries, 1)
     scores = model.scores(index, release)
     codes = [c.iso3 for c in countries]
-    subset = scores.loc[scores["iso3"].isin(codes), ["iso3", "year", "score", "source_id"]]
-    subset = subset.assign(iso3=subset["iso3"].astype(str), source_id=subset["source_id"].astype(str))
-    missing = [c.name for c in countries if c.iso3 not in set(subset["iso3"])]
+    # Each country's rows as a mask (codes compared, not a pandas isin and pivot): the
+    # table is built from the sorted years and each country's positions among them.
+    masks = [equal_rows(scores["iso3"], code) for code in codes]
+    missing = [c.name for c, mask in zip(countries, masks, strict=True) if not mask.any()]
     if missing:
         measured = ", ".join(sorted(model.name_of(pd.Series(scores["iso3"].unique())).dropna()))
         raise UsageError(f"no {index.id} scores for {', '.join(missing)}; measured: {measured}")
     for bound in (start, end):
         if bound is not None:
             check_year(scores, bound, index)
+    all_years = scores["year"].to_numpy(dtype=np.int64)
+    within = np.ones(len(all_years), dtype=np.bool_)
     if start is not None:
-        subset = subset[subset["year"] >= start]
+        within &= all_years >= start
     if end is not None:
-        subset = subset[subset["year"] <= end]
-    if subset.empty:
+        within &= all_years <= end
+    rows = np.flatnonzero(np.logical_or.reduce(masks) & within)
+    if len(rows) == 0:
         raise UsageError(f"no {index.id} scores in that range of years")
-    wide = subset.pivot(index="year", columns="iso3", values="score").reindex(columns=codes)
+    years = np.unique(all_years[rows])
+    values = scores["score"].to_numpy(dtype=float)
     names = labels(countries)
-    frame = pd.DataFrame({"year": wide.index.to_numpy()})
-    for country, label in zip(countries, names, strict=True):
-        frame[label] = wide[country.iso3].to_numpy()
-    frame["source_id"] = frame["year"].map(joined_per_year(subset["year"], subset["source_id"]))
+    columns: dict[str, object] = {"year": years}
+    for mask, label in zip(masks, names, strict=True):
+        mine = np.flatnonzero(mask & within)
+        column = np.full(len(years), np.nan)
+        column[np.searchsorted(years, all_years[mine])] = values[mine]
+        columns[label] = column
+    source_ids = _texts(scores["source_id"], rows)
+    columns["source_id"] = pd.Series(years).map(
+        joined_per_year(pd.Series(all_years[rows]), pd.Series(source_ids)))
+    frame = pd.DataFrame(columns)
     caveat_ids, caveats = _per_year_caveats(model, index, codes, frame["year"])
     frame["caveat_ids"] = caveat_ids
     roles = {"year": Role.YEAR, "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
@@ -73,7 +84,8 @@ def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
     return Table(
         title=f"{index.name}: {', '.join(c.name for c in countries)}",
         frame=frame, roles=roles,
-        citations=model.citations([*subset["source_id"].unique(),
+        # citations() keeps the first of each id: the ids in row order, as unique() gave them.
+        citations=model.citations([*source_ids,
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats,
         history=lambda: [],
@@ -88,10 +100,18 @@ def joined_per_year(years: pd.Series, ids: pd.Series) -> pd.Series:
     Column-wise: one string concatenation per position in the longest list, not a
     Python function per year (a 10,000-year series took about 1.5 s that way).
     """
-    pairs = pd.DataFrame({"year": years, "id": ids}).drop_duplicates().sort_values(
-        ["year", "id"], kind="stable")
-    year_values = pairs["year"].to_numpy()
-    id_values = pairs["id"].to_numpy(dtype=object)
+    # The distinct (year, id) pairs in order as integer keys: the ids ranked by their text.
+    codes, texts = coded(ids)
+    text_array = np.array(texts, dtype=object)
+    order = np.argsort(text_array, kind="stable")
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[order] = np.arange(len(texts))
+    present = codes >= 0
+    year_array = years.to_numpy(dtype=np.int64)[present]
+    low = int(year_array.min(initial=0))
+    key = np.unique((year_array - low) * max(len(texts), 1) + rank[codes[present]])
+    year_values = key // max(len(texts), 1) + low
+    id_values = text_array[order][key % max(len(texts), 1)]
     first = np.ones(len(year_values), dtype=np.bool_)
     first[1:] = year_values[1:] != year_values[:-1]
     group = np.cumsum(first) - 1

@@ -69,6 +69,40 @@ def year_span(years: Iterable[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
+def coded(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Per cell an integer code (-1: missing), and the text of each code."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categorical: pd.Categorical = column.array
+        return np.asarray(categorical.codes), [str(c) for c in categorical.categories]
+    codes, uniques = pd.factorize(column)
+    return codes, [str(u) for u in uniques]
+
+
+def year_spans(iso3: pd.Series, years: np.ndarray, chosen: np.ndarray | None = None
+               ) -> dict[str, str]:
+    """Each country's year_span() of its years (the rows where `chosen`, or all): the
+    distinct (country, year) pairs as integer keys, then runs of years cut with array
+    comparisons; only the text of each run is made in Python."""
+    codes, labels = coded(iso3)
+    keep = codes >= 0 if chosen is None else chosen & (codes >= 0)
+    codes, years = codes[keep].astype(np.int64), years[keep]
+    if len(years) == 0:
+        return {}
+    low = int(years.min())
+    width = int(years.max()) - low + 1
+    key = np.unique(codes * width + (years - low))  # distinct (country, year), in order
+    code, year = key // width, key % width + low
+    first = np.ones(len(key), dtype=np.bool_)  # where a run of consecutive years starts
+    first[1:] = (code[1:] != code[:-1]) | (year[1:] != year[:-1] + 1)
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(key)) - 1
+    runs: dict[str, list[str]] = {}
+    for number, a, b in zip(code[starts].tolist(), year[starts].tolist(), year[ends].tolist(),
+                            strict=True):
+        runs.setdefault(labels[number], []).append(str(a) if a == b else f"{a}-{b}")
+    return {label: ", ".join(parts) for label, parts in runs.items()}
+
+
 class Model:
     """Read-only views of one data directory, each built once."""
 
@@ -207,11 +241,19 @@ class Model:
     def levels(self, index: IndexInfo) -> pd.DataFrame:
         """iso3, year, component (NA = overall), level, position, source_id."""
         levels = self.dataset.table(schema.INDEX_LEVELS, "level ratings")
-        mine = levels[levels["index"] == index.id]
-        if mine.empty:
+        rows = np.flatnonzero(equal_rows(levels["index"], index.id))
+        if len(rows) == 0:
             raise DataError(f"{self.dataset.label(schema.INDEX_LEVELS)}: no ratings for {index.id}")
-        position = {level: number for number, level in enumerate(index.levels, start=1)}
-        return mine.assign(position=mine["level"].astype(str).map(position).astype("int64"))
+        mine = levels.take(rows)
+        # Each level's place on the scale (1 = first), looked up once per category.
+        scale = pd.Index(list(index.levels), dtype=object)
+        codes, labels = coded(mine["level"])
+        position = np.append(scale.get_indexer(pd.Index(labels, dtype=object)), -1)[codes] + 1
+        if (position == 0).any():  # the dataset's checks keep every level on its scale
+            raise DataError(f"{self.dataset.label(schema.INDEX_LEVELS)}: a level of {index.id} "
+                            "is not on its scale")
+        mine["position"] = position.astype(np.int64)
+        return mine
 
     def components(self, index: IndexInfo) -> dict[int, str]:
         components = self.dataset.optional(schema.COMPONENTS)
@@ -278,6 +320,25 @@ class Model:
         frame = self.dataset.table(schema.SOURCES)
         return {str(row["source_id"]): {str(k): v for k, v in row.items()}
                 for row in records(frame)}
+
+
+def equal_rows(column: pd.Series, value: object) -> np.ndarray:
+    """A mask of the cells equal to `value`, like (column == value).to_numpy(): on a
+    categorical column, its codes against the value's one code (a comparison through
+    pandas costs more than the whole comparison on a small table)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categorical: pd.Categorical = column.array
+        try:
+            code = categorical.categories.get_loc(value)
+        except KeyError:
+            return np.zeros(len(column), dtype=np.bool_)
+        return np.asarray(categorical.codes == code)
+    array = column.to_numpy()
+    if array.dtype == object:
+        hit = array == value
+        if hit.dtype == np.bool_:  # else a cell is NA, whose comparison is NA
+            return np.asarray(hit)
+    return (column == value).to_numpy(dtype=np.bool_, na_value=False)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from tindex import schema
 from tindex.core.changes import country_changes, driver_lines, drivers, span_summary
-from tindex.core.model import Country, IndexInfo, Model, year_span
+from tindex.core.model import Country, IndexInfo, Model, equal_rows, year_span
 from tindex.core.ranking import rank_levels, score_ranks
 from tindex.core.result import Caveat, Note, Profile, Role, Section, Table
 from tindex.errors import UsageError
@@ -28,13 +29,13 @@ def explain_country(model: Model, country: Country) -> Profile:
             continue  # shown briefly under "other measures"
         if index.is_score:
             scores = model.scores(index)
-            if not (scores["iso3"] == country.iso3).any():
+            if not equal_rows(scores["iso3"], country.iso3).any():
                 continue
             indices_in.append(index)
             table = country_changes(model, index, country)
             frame = table.frame
             years_in[index.id] = {int(y) for y in frame["year"]}
-            last = frame.iloc[-1]
+            last = {name: frame[name].array[-1] for name in ("year", "score", "rank", "of", "change")}
             summary += [
                 (f"{index.id}_latest_year", f"{index.name}: latest year", int(last["year"]), Role.YEAR),
                 (f"{index.id}_score", f"{index.name}: score", float(last["score"]), Role.NUMBER),
@@ -45,7 +46,7 @@ def explain_country(model: Model, country: Country) -> Profile:
             ]
             if len(frame) > 1:
                 summary.append((f"{index.id}_trend", f"{index.name}: trend", span_summary(frame), Role.TEXT))
-            shown = frame.drop(columns=["country", "iso3"])
+            shown = frame.iloc[:, 2:]  # all but country and iso3, the first two columns
             sections.append(Section(index.id, f"{index.name} scores", table=Table(
                 title=f"{index.name} scores", frame=shown, roles=table.roles,
                 history=_history(frame["score"].tolist()))))
@@ -57,7 +58,7 @@ def explain_country(model: Model, country: Country) -> Profile:
                 ids += found["source_id"].astype(str).tolist()
         else:
             levels = model.levels(index)
-            mine = levels[levels["iso3"] == country.iso3]
+            mine = levels.take(np.flatnonzero(equal_rows(levels["iso3"], country.iso3)))
             if mine.empty:
                 continue
             indices_in.append(index)
@@ -101,7 +102,7 @@ def explain_country(model: Model, country: Country) -> Profile:
 
     facts = model.dataset.optional(schema.FACTS)
     if facts is not None:
-        mine = facts[facts["iso3"] == country.iso3]
+        mine = facts.take(np.flatnonzero(equal_rows(facts["iso3"], country.iso3)))
         if not mine.empty:
             frame = pd.DataFrame({
                 "fact": mine["label"].to_numpy(),

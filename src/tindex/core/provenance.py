@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from tindex import schema
-from tindex.core.model import Model, year_span
+from tindex.core.model import Model, coded, year_spans
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError, did_you_mean, printable
 from tindex.locate import data_version
@@ -92,50 +93,75 @@ def list_caveats(model: Model, wanted: list[str]) -> Table:
 
 
 def list_countries(model: Model) -> Table:
-    """Who is covered by which index, for which years, and how many facts tindex holds."""
+    """Who is covered by which index, for which years, and how many facts tindex holds.
+
+    Per index, the distinct (country, year) pairs as integer keys, then runs of years per
+    country: a pass over the codes whatever the size, not a grouping through pandas.
+    """
     names = model.names
-    frame = pd.DataFrame({"country": list(names.values()), "iso3": list(names)})
+    codes = pd.Series(list(names), dtype="str")
+    frame = pd.DataFrame({"country": list(names.values()), "iso3": codes})
     roles: dict[str, Role] = {"country": Role.LABEL, "iso3": Role.CODE}
-    ids: list[str] = []
+    ids: set[str] = set()
+    covered = np.zeros(len(names), dtype=np.bool_)
     for index in model.indices.values():
         try:
             rows = model.scores(index) if index.is_score else model.levels(index)
         except Exception:  # an index declared without data yet: no column for it
             continue
-        if not index.is_score:
-            rows = rows[rows["component"].isna()]
-        by_code = rows.groupby(rows["iso3"].astype(str))["year"].apply(year_span)
-        frame[f"{index.id}_years"] = frame["iso3"].map(by_code)
+        chosen = None if index.is_score else rows["component"].isna().to_numpy()
+        spans = year_spans(rows["iso3"], rows["year"].to_numpy(dtype=np.int64), chosen)
+        frame[f"{index.id}_years"] = column = codes.map(spans)
+        covered |= column.notna().to_numpy()
         roles[f"{index.id}_years"] = Role.TEXT
-        ids += rows["source_id"].astype(str).unique().tolist()
+        source_codes, source_labels = coded(rows["source_id"])
+        present = source_codes if chosen is None else source_codes[chosen]
+        ids.update(source_labels[n] for n in np.flatnonzero(
+            np.bincount(present[present >= 0], minlength=len(source_labels))).tolist())
     facts = model.dataset.optional(schema.FACTS)
     if facts is not None:
-        counts = facts["iso3"].astype(str).value_counts()
-        frame["facts"] = frame["iso3"].map(counts).fillna(0).astype(int)
+        fact_codes, fact_labels = coded(facts["iso3"])
+        counts = np.bincount(fact_codes[fact_codes >= 0], minlength=len(fact_labels)).tolist()
+        per_code = dict(zip(fact_labels, counts, strict=True))
+        frame["facts"] = held = np.array([per_code.get(code, 0) for code in names], dtype=int)
+        covered |= held > 0
         roles["facts"] = Role.INTEGER
-    year_columns = [c for c in frame.columns if c.endswith("_years")]
-    frame = frame[frame[year_columns].notna().any(axis=1) | (frame.get("facts", 0) > 0)]
-    caveat_ids = [tuple(c.caveat_id for c in model.caveats if c.iso3 == code) for code in frame["iso3"]]
-    frame = frame.assign(source_id=None)
+    kept = np.flatnonzero(covered)
+    frame = frame.take(kept)
+    about: dict[str, list[str]] = {}
+    for caveat in model.caveats:
+        if caveat.iso3 is not None:
+            about.setdefault(caveat.iso3, []).append(caveat.caveat_id)
+    kept_codes = codes.to_numpy()[kept].tolist()
+    caveat_ids = [tuple(about.get(code, ())) for code in kept_codes]
+    sources = _sources_by_country(model)
+    frame["source_id"] = pd.Series([sources.get(code, "") for code in kept_codes], index=frame.index,
+                                   dtype="str")
     frame["caveat_ids"] = pd.Series(caveat_ids, index=frame.index, dtype=object)
-    frame["source_id"] = frame["iso3"].map(_sources_by_country(model)).fillna("")
     roles |= {"source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS}
     frame = frame.sort_values("country", ignore_index=True)
     used = {i for ids_ in caveat_ids for i in ids_}
     caveats = [c for c in model.caveats if c.caveat_id in used]
     return Table(title=f"Countries covered: {len(frame)}", frame=frame, roles=roles,
-                 citations=model.citations(sorted(set(ids))), caveats=caveats)
+                 citations=model.citations(sorted(ids)), caveats=caveats)
 
 
 def _sources_by_country(model: Model) -> dict[str, str]:
-    """Each country's score and level source ids, sorted and joined: one pass over the rows
-    (a scan of every row per country grew with countries x rows)."""
-    pairs = [table[["iso3", "source_id"]].astype(str) for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS)
-             if (table := model.dataset.optional(spec)) is not None]
-    if not pairs:
-        return {}
-    distinct = pd.concat(pairs, ignore_index=True).drop_duplicates()
-    return {str(code): ";".join(sorted(ids)) for code, ids in distinct.groupby("iso3")["source_id"]}
+    """Each country's score and level source ids, sorted and joined: the distinct
+    (country, source) pairs as integer keys, so the text of each pair is made once."""
+    found: dict[str, set[str]] = {}
+    for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS):
+        table = model.dataset.optional(spec)
+        if table is None:
+            continue
+        codes, labels = coded(table["iso3"])
+        source_codes, source_labels = coded(table["source_id"])
+        keep = (codes >= 0) & (source_codes >= 0)
+        width = len(source_labels)
+        key = np.unique(codes[keep].astype(np.int64) * width + source_codes[keep])
+        for code, source in zip((key // width).tolist(), (key % width).tolist(), strict=True):
+            found.setdefault(labels[code], set()).add(source_labels[source])
+    return {code: ";".join(sorted(ids)) for code, ids in found.items()}
 
 
 def list_imports(manifests: list[Manifest]) -> Table:
