@@ -252,13 +252,19 @@ def reference_display_rows(frame: pd.DataFrame, roles: list[Role]) -> list[list[
             for row in frame.itertuples(index=False, name=None)]
 
 
-@given(st.data())
-def test_display_rows_equal_the_per_row_version(data: st.DataObject) -> None:
+def drawn_frame(data: st.DataObject) -> pd.DataFrame:
+    """Up to 4 columns of any kind (any_columns) and up to 8 rows."""
     rows = data.draw(st.integers(0, 8))
     drawn = data.draw(st.lists(any_columns(rows), max_size=4))
-    frame = pd.DataFrame({f"c{n}": column for n, column in enumerate(drawn)},
-                         index=pd.RangeIndex(rows))
-    roles = data.draw(st.lists(st.sampled_from(list(Role)), min_size=len(drawn), max_size=len(drawn)))
+    return pd.DataFrame({f"c{n}": column for n, column in enumerate(drawn)},
+                        index=pd.RangeIndex(rows))
+
+
+@given(st.data())
+def test_display_rows_equal_the_per_row_version(data: st.DataObject) -> None:
+    frame = drawn_frame(data)
+    width = len(frame.columns)
+    roles = data.draw(st.lists(st.sampled_from(list(Role)), min_size=width, max_size=width))
     assert display_rows(frame, roles) == reference_display_rows(frame, roles)
     assert display_rows(frame, roles, escape) == [[escape(cell) for cell in row]
                                                  for row in reference_display_rows(frame, roles)]
@@ -283,10 +289,7 @@ def _seen_records(rows: list[dict[str, object]]) -> list[list[tuple[str, str]]]:
 
 @given(st.data())
 def test_records_equal_the_per_cell_version(data: st.DataObject) -> None:
-    rows = data.draw(st.integers(0, 8))
-    drawn = data.draw(st.lists(any_columns(rows), max_size=4))
-    frame = pd.DataFrame({f"c{n}": column for n, column in enumerate(drawn)},
-                         index=pd.RangeIndex(rows))
+    frame = drawn_frame(data)
     assert _seen_records(records(frame)) == _seen_records(reference_records(frame))
 
 
