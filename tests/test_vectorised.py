@@ -888,7 +888,9 @@ def reference_span_changes(model: Model, index: IndexInfo, start: int | None, en
     return Table(
         title=f"{index.name}: change {start} to {end}, {order}",
         frame=frame, roles=roles,
-        citations=model.citations([*{s for ids in frame["source_id"] for s in ids.split(";") if s},
+        # The old code listed a set here, whose order changed with the hash seed; the
+        # sources are now cited in row order, and so is this reference.
+        citations=model.citations([*(s for ids in frame["source_id"] for s in ids.split(";") if s),
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats, notes=notes,
     )

@@ -13,8 +13,6 @@ from tindex.core.model import Country, IndexInfo, Model, equal_rows, year_span, 
 from tindex.core.ranking import (
     RANK_ROLES,
     TOO_LARGE,
-    _texts,
-    _whole,
     check_year,
     difference,
     head_with_ties,
@@ -24,7 +22,9 @@ from tindex.core.ranking import (
     rounded,
     row_caveats,
     series_until,
+    texts_at,
     too_large_note,
+    whole_numbers,
     with_previous,
 )
 from tindex.core.result import Note, Role, Table
@@ -152,7 +152,7 @@ def yearly_ranks(scores: pd.DataFrame, mine: np.ndarray, index: IndexInfo) -> Ye
         rank=pd.arrays.IntegerArray(rank.astype(np.int64), np.isnan(score)),
         of=held[own_at],
         rank_change=pd.arrays.IntegerArray((rank_before - rank_now).astype(np.int64), ~compared),
-        source_id=_texts(scores["source_id"], mine),
+        source_id=texts_at(scores["source_id"], mine),
     )
 
 
@@ -283,8 +283,8 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     values = scores["score"].to_numpy(dtype=float)
     rows_from = np.flatnonzero(all_years == start)
     rows_to = np.flatnonzero(all_years == end)
-    codes_from = np.asarray(_texts(scores["iso3"], rows_from), dtype=object)
-    codes_to = np.asarray(_texts(scores["iso3"], rows_to), dtype=object)
+    codes_from = np.asarray(texts_at(scores["iso3"], rows_from), dtype=object)
+    codes_to = np.asarray(texts_at(scores["iso3"], rows_to), dtype=object)
     codes = np.union1d(codes_from, codes_to)
     at_from = pd.Index(codes_from).get_indexer(codes)
     at_to = pd.Index(codes_to).get_indexer(codes)
@@ -296,9 +296,9 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     both = ~np.isnan(score_from) & ~np.isnan(score_to)
     rank_change = (min_ranks(np.where(both, score_from, np.nan), higher)
                    - min_ranks(np.where(both, score_to, np.nan), higher))
-    sources_from = np.append(np.asarray(_texts(scores["source_id"], rows_from), dtype=object),
+    sources_from = np.append(np.asarray(texts_at(scores["source_id"], rows_from), dtype=object),
                              np.nan)[at_from]
-    sources_to = np.append(np.asarray(_texts(scores["source_id"], rows_to), dtype=object),
+    sources_to = np.append(np.asarray(texts_at(scores["source_id"], rows_to), dtype=object),
                            np.nan)[at_to]
     iso3 = pd.Series(codes, dtype="str")
     held = year_spans(scores["iso3"], all_years, (all_years >= start) & (all_years <= end))
@@ -312,9 +312,9 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
         "score_from": score_from,
         "score_to": score_to,
         "change": change,
-        "rank_from": _whole(rank_from_all),
-        "rank_to": _whole(rank_to_all),
-        "rank_change": _whole(rank_change),
+        "rank_from": whole_numbers(rank_from_all),
+        "rank_to": whole_numbers(rank_to_all),
+        "rank_change": whole_numbers(rank_change),
         "years_held": iso3.map(held),
         "source_id": [";".join(sorted({str(s) for s in (a, b) if pd.notna(s)}))
                       for a, b in zip(sources_from, sources_to, strict=True)],
@@ -338,7 +338,8 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     return Table(
         title=f"{index.name}: change {start} to {end}, {order}",
         frame=frame, roles=roles,
-        citations=model.citations([*{s for ids in frame["source_id"] for s in ids.split(";") if s},
+        # In row order: a set's order would change with the hash seed from run to run.
+        citations=model.citations([*(s for ids in frame["source_id"] for s in ids.split(";") if s),
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats, notes=notes,
     )

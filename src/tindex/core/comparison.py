@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tindex.core.model import Country, IndexInfo, Model, coded, equal_rows
-from tindex.core.ranking import _texts, check_year, difference, row_caveats, too_large_note
+from tindex.core.ranking import check_year, difference, row_caveats, texts_at, too_large_note
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.errors import UsageError
 
@@ -73,7 +73,7 @@ def score_series(model: Model, index: IndexInfo, countries: Sequence[Country],
         column = np.full(len(years), np.nan)
         column[np.searchsorted(years, all_years[mine])] = values[mine]
         columns[label] = column
-    source_ids = _texts(scores["source_id"], rows)
+    source_ids = texts_at(scores["source_id"], rows)
     columns["source_id"] = pd.Series(years).map(
         joined_per_year(pd.Series(all_years[rows]), pd.Series(source_ids)))
     frame = pd.DataFrame(columns)
@@ -108,7 +108,7 @@ def joined_per_year(years: pd.Series, ids: pd.Series) -> pd.Series:
     rank[order] = np.arange(len(texts))
     present = codes >= 0
     year_array = years.to_numpy(dtype=np.int64)[present]
-    low = int(year_array.min(initial=0))
+    low = int(year_array.min()) if year_array.size else 0
     key = np.unique((year_array - low) * max(len(texts), 1) + rank[codes[present]])
     year_values = key // max(len(texts), 1) + low
     id_values = text_array[order][key % max(len(texts), 1)]

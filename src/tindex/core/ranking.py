@@ -51,7 +51,7 @@ def min_ranks(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     return ranks
 
 
-def _whole(ranks: np.ndarray) -> pd.arrays.IntegerArray:
+def whole_numbers(ranks: np.ndarray) -> pd.arrays.IntegerArray:
     """Float ranks (NaN: none) as nullable whole numbers."""
     missing = np.isnan(ranks)
     return pd.arrays.IntegerArray(np.where(missing, 0, ranks).astype(np.int64), missing)
@@ -65,14 +65,14 @@ def score_ranks(scores: pd.DataFrame, year: int | None, index: IndexInfo) -> pd.
     rows = np.flatnonzero(scores["year"].to_numpy() == year)
     values = scores["score"].to_numpy(dtype=float)[rows]
     return pd.DataFrame({
-        "iso3": _texts(scores["iso3"], rows),
+        "iso3": texts_at(scores["iso3"], rows),
         "score": values,
-        "source_id": _texts(scores["source_id"], rows),
-        "rank": _whole(min_ranks(values, index.higher_is_better)),
+        "source_id": texts_at(scores["source_id"], rows),
+        "rank": whole_numbers(min_ranks(values, index.higher_is_better)),
     })
 
 
-def _texts(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
+def texts_at(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """The cells at `rows` as text, as astype(str) gives them (categories decoded once;
     a missing cell stays missing)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
@@ -99,7 +99,7 @@ def with_previous(scores: pd.DataFrame, year: int, previous: int | None,
     now = merged["score"].to_numpy(dtype=float)
     rank_now = min_ranks(np.where(both, now, np.nan), index.higher_is_better)
     rank_before = min_ranks(np.where(both, earlier, np.nan), index.higher_is_better)
-    merged["rank_change"] = _whole(rank_before - rank_now)
+    merged["rank_change"] = whole_numbers(rank_before - rank_now)
     return merged
 
 
