@@ -6,8 +6,10 @@ Checked reads of data files are shared across the session when the files are byt
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
+import itertools
 import os
 import shlex
 import shutil
@@ -148,6 +150,13 @@ def _share_checked_reads() -> Iterator[None]:
         yield
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Spare each test process the interpreter's last collection, which walks every object
+    the session made (most of a second for an xdist worker); nothing is left to finalise."""
+    gc.freeze()
+
+
 _PROGRAMS = frozenset({"sh", "bash", "dash", "zsh", "fish", "tindex", "env", "timeout", "nice",
                        "script"})  # shells, tindex, and what runs another program
 _FORKS = frozenset({"os.fork", "os.forkpty", "os.system", "os.exec", "os.posix_spawn",
@@ -195,11 +204,18 @@ def _only_e2e_starts_processes(request: pytest.FixtureRequest) -> Iterator[None]
         _ProcessGuard.test = None
 
 
+@pytest.fixture(scope="session")
+def _user_data_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    return iter(tmp_path_factory.mktemp("xdg-data") / str(n) for n in itertools.count())
+
+
 @pytest.fixture(autouse=True)
-def user_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own empty XDG_DATA_HOME: no test reads or writes the real home's
-    imports (subprocesses inherit it through os.environ)."""
-    home = tmp_path_factory.mktemp("xdg-data")
+def user_data_home(_user_data_homes: Iterator[Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own XDG_DATA_HOME, not yet created (as on a new machine): no test
+    reads or writes the real home's imports (subprocesses inherit it through os.environ).
+    A name, not a directory: most tests never import, and a directory each cost more than
+    a thousand mkdirs and their clean-up."""
+    home = next(_user_data_homes)
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     return home
 
