@@ -18,15 +18,16 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pytest
-from hypothesis import HealthCheck, settings
 
-from tindex.cli import run
-from tindex.data import Dataset, Problem
-from tindex.data.reader import TableReader
-from tindex.schema import TableSpec
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tindex.data import Problem
+    from tindex.data.reader import TableReader
+    from tindex.schema import TableSpec
 
 # Bytecode for tindex (in the git-ignored __pycache__ folders), even where the machine sets
 # PYTHONDONTWRITEBYTECODE: without it every tindex process the tests start compiles tindex
@@ -34,18 +35,26 @@ from tindex.schema import TableSpec
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
-# Property tests: a quick run by default, a thorough one in CI (HYPOTHESIS_PROFILE=thorough).
-settings.register_profile("quick", max_examples=10, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("thorough", max_examples=200, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Property tests: a quick run by default, a thorough one in CI (HYPOTHESIS_PROFILE=thorough).
+
+    pandas, hypothesis and tindex are imported where tests run, not here at the top: under
+    xdist the controlling process runs no test, and those imports (0.6 s) only delayed the
+    start of the workers.
+    """
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        return  # xdist's controller
+    from hypothesis import HealthCheck, settings
+
+    for name, examples in (("quick", 10), ("thorough", 200)):
+        settings.register_profile(name, max_examples=examples, deadline=None,
+                                  suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-
-Read = tuple[pd.DataFrame, list[Problem]]
-
 
 @dataclass(frozen=True)
 class _Stored:
@@ -95,6 +104,9 @@ def _share_checked_reads() -> Iterator[None]:
     alone: a copy of the data with one file edited, or the base data under a user's import,
     re-reads only the edited file and re-runs every cross-table check.
     """
+    from tindex.data import Dataset
+    from tindex.data.reader import TableReader
+
     original_read, original_table, original_has = Dataset.read, Dataset.table, Dataset.has
     original_file_read = TableReader.read
 
@@ -111,7 +123,7 @@ def _share_checked_reads() -> Iterator[None]:
         note(spec)
         return original_has(self, spec)
 
-    def read(self: Dataset, spec: TableSpec) -> Read:
+    def read(self: Dataset, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
         if self.overlays:  # the user's imports: read as they are, never shared
             return original_read(self, spec)
         own = _digest(self.data_dir / spec.filename)
@@ -231,6 +243,8 @@ class Result:
 def tindex(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
            ) -> Callable[..., Result]:
     """Call tindex.cli.run (the console script's error handling included), capture output."""
+    from tindex.cli import run
+
     monkeypatch.delenv("TINDEX_DATA_DIR", raising=False)
 
     def call(*args: str) -> Result:
@@ -267,6 +281,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
     """Run tindex in-process with stdout answering isatty() like a terminal's, in the
     environment `on_terminal` gives the real console script; return (exit code, stdout).
     tests/test_screens.py checks that both print the same bytes."""
+    from tindex.cli import run
 
     def call(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
         environment = {"TERM": "xterm-256color", "COLUMNS": "120", **(env or {})}

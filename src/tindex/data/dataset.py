@@ -174,15 +174,18 @@ class Dataset:
     def country_names(self) -> dict[str, str]:
         """iso3 -> the one display name of each country in countries.csv."""
         if self._names is None:
-            countries = self.table(schema.COUNTRIES, "country names")
-            names = countries[countries["kind"] == "name"]
-            self._names = dict(zip(names["iso3"].astype(str), names["name"].astype(str), strict=True))
+            self._names = {code: name for code, name, kind in self._country_rows() if kind == "name"}
         return self._names
 
     def aliases(self) -> dict[str, str]:
+        return {name: code for code, name, kind in self._country_rows() if kind == "alias"}
+
+    def _country_rows(self) -> list[tuple[str, str, object]]:
+        """(iso3, name, kind) per row of countries.csv, as Python values: every command
+        resolves names through these, and a filter through pandas costs more than the table."""
         countries = self.table(schema.COUNTRIES, "country names")
-        other = countries[countries["kind"] == "alias"]
-        return dict(zip(other["name"].astype(str), other["iso3"].astype(str), strict=True))
+        return list(zip(map(str, countries["iso3"].tolist()), map(str, countries["name"].tolist()),
+                        countries["kind"].tolist(), strict=True))
 
     def resolve_country(self, text: str) -> str:
         """The iso3 code of the country the user meant; a miss is a usage error (exit 2)."""
