@@ -68,10 +68,11 @@ class _Stored:
 
 @dataclass(frozen=True)
 class _FileRead:
-    """One TableReader.read of a file: what it returned and the state it left behind."""
+    """One TableReader.read of a file: what it returned (None: it refused the file, raising
+    TableProblems with `problems`) and the state it left behind."""
 
     label: str
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
     problems: tuple[Problem, ...]
     one_record_per_line: bool
 
@@ -105,7 +106,7 @@ def _share_checked_reads() -> Iterator[None]:
     re-reads only the edited file and re-runs every cross-table check.
     """
     from tindex.data import Dataset
-    from tindex.data.reader import TableReader
+    from tindex.data.reader import TableProblems, TableReader
 
     original_read, original_table, original_has = Dataset.read, Dataset.table, Dataset.has
     original_file_read = TableReader.read
@@ -123,13 +124,21 @@ def _share_checked_reads() -> Iterator[None]:
         note(spec)
         return original_has(self, spec)
 
+    def digest(self: Dataset, name: str) -> str | None:
+        """A file's digest, taken once per Dataset: one command's run (no command writes to
+        its data directory; tests/test_hostile.py checks that)."""
+        taken: dict[str, str | None] = self.__dict__.setdefault("_test_digests", {})
+        if name not in taken:
+            taken[name] = _digest(self.data_dir / name)
+        return taken[name]
+
     def read(self: Dataset, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
         if self.overlays:  # the user's imports: read as they are, never shared
             return original_read(self, spec)
-        own = _digest(self.data_dir / spec.filename)
+        own = digest(self, spec.filename)
         for stored in _READS.get((spec.name, own), []):
             if (not stored.problems or stored.label == self.label_prefix) and all(
-                    _digest(self.data_dir / name) == digest for name, digest in stored.needs):
+                    digest(self, name) == wanted for name, wanted in stored.needs):
                 return stored.frame.copy(deep=True), list(stored.problems)
         _RECORDING.append(set())
         try:
@@ -137,7 +146,7 @@ def _share_checked_reads() -> Iterator[None]:
         finally:
             consulted = _RECORDING.pop() - {spec.filename}
         _NEEDS[spec.name] = consulted
-        needs = tuple((name, _digest(self.data_dir / name)) for name in sorted(consulted))
+        needs = tuple((name, digest(self, name)) for name in sorted(consulted))
         _READS.setdefault((spec.name, own), []).append(
             _Stored(needs, self.label_prefix, frame.copy(deep=True), tuple(problems)))
         return frame, problems
@@ -148,8 +157,15 @@ def _share_checked_reads() -> Iterator[None]:
         if stored is not None and (not stored.problems or stored.label == self.label):
             self.problems = list(stored.problems)
             self._one_record_per_line = stored.one_record_per_line
+            if stored.frame is None:  # a file the reader refused
+                raise TableProblems(list(stored.problems))
             return stored.frame.copy(deep=True)
-        frame = original_file_read(self)  # a file it refuses raises: nothing is stored
+        try:
+            frame = original_file_read(self)
+        except TableProblems as refused:  # the whole answer is the problems it names
+            _FILE_READS[key] = _FileRead(self.label, None, tuple(refused.problems),
+                                         self._one_record_per_line)
+            raise
         _FILE_READS[key] = _FileRead(self.label, frame.copy(deep=True), tuple(self.problems),
                                      self._one_record_per_line)
         return frame
