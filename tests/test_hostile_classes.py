@@ -293,6 +293,19 @@ def test_a_correct_country_column_changes_nothing(data_copy: Path, tindex: Run) 
         assert changed.out == bundled.out
 
 
+@pytest.mark.parametrize("args", [("rank", "--index", "ghost"), ("delta", "Russia", "-i", "ghost"),
+                                  ("compare", "Russia", "Ukraine", "-i", "ghost"),
+                                  ("revisions", "ghost")])
+def test_a_declared_index_without_scores_never_shows_another_ones(
+        args: tuple[str, ...], data_copy: Path, tindex: Run) -> None:
+    """A score index declared in indices.csv with no rows of its own, beside a scores file
+    that holds one other index only: its figures must not pass for the new index's."""
+    with (data_copy / "indices.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ghost,score,higher,,,data year,Ghost Index,Nobody,Declared only.,csp-2025\n")
+    one_line_error(tindex("--data-dir", str(data_copy), *args), 1,
+                   f"{data_copy}/index_scores.csv: no scores for ghost")
+
+
 BROKEN_REFERENCES = [
     ("drivers.csv", "csp,RUS,2024,", "cpx,RUS,2024,", "index:",
      [("delta", "Russia"), ("explain", "Russia")]),

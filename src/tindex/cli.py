@@ -210,8 +210,10 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     if Interrupts.seen:  # Ctrl-C that Python swallowed while loading: stop before any output
         raise KeyboardInterrupt
     _warn(model)
+    # Only the workbook names the data it came from: the other formats skip reading for it.
+    label = data_version(model.dataset.data_dir) if fmt is OutputFormat.XLSX else ""
     options = RenderOptions(fmt, _use_color(output.no_color) and output.path is None,
-                            _terminal_width(), output.bom, data_version(model.dataset.data_dir))
+                            _terminal_width(), output.bom, label)
     if output.path is None:
         buffer = _StdoutBuffer()
         render(result, options, buffer)

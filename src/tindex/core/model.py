@@ -118,9 +118,9 @@ class Model:
         scales = self.dataset.optional(schema.SCALES)
         levels: dict[str, list[str]] = {}
         if scales is not None:
-            for index, _, level in sorted(zip(scales["index"].astype(str).tolist(),
+            for index, _, level in sorted(zip(map(str, scales["index"].tolist()),
                                               scales["position"].tolist(),
-                                              scales["level"].astype(str).tolist(), strict=True)):
+                                              map(str, scales["level"].tolist()), strict=True)):
                 levels.setdefault(index, []).append(level)
         found: dict[str, IndexInfo] = {}
         for record in records(frame):
@@ -197,10 +197,12 @@ class Model:
     def all_scores(self, index: IndexInfo) -> pd.DataFrame:
         """Every row of this score index, every release."""
         scores = self.dataset.table(schema.INDEX_SCORES, "index scores")
-        mine = scores[scores["index"] == index.id] if scores["index"].nunique() > 1 else scores
+        rows = equal_rows(scores["index"], index.id)
+        # Every row is compared, even in a file of one index: that index may not be this one.
+        mine = scores if rows.all() else scores.take(np.flatnonzero(rows))
         if mine.empty:
             raise DataError(f"{self.dataset.label(schema.INDEX_SCORES)}: no scores for {index.id}")
-        if "release" in mine and mine["release"].isna().all():
+        if "release" in mine and np.isnan(mine["release"].to_numpy(dtype=float, na_value=np.nan)).all():
             # The column came with another file's rows (an import beside the base data):
             # this index's own rows have no releases.
             mine = mine.drop(columns="release")
@@ -218,11 +220,11 @@ class Model:
             if chosen.empty:
                 raise UsageError(f"release {number} of {index.id} has no scores in the data")
             return chosen
-        from tindex.data.keys import BITMAP_LIMIT, all_distinct, combined_codes
+        from tindex.data.keys import BITMAP_LIMIT, combined_codes, count_distinct
 
-        if all_distinct(mine, ["iso3", "year"]):
-            return mine
         key, span = combined_codes(mine, ["iso3", "year"])
+        if count_distinct(key, span) == len(key):  # one release per country-year
+            return mine
         release_numbers = mine["release"].to_numpy()
         low = int(release_numbers.min())  # releases are 1..9999: bincount, not a sort
         numbers = np.flatnonzero(np.bincount(release_numbers - low)) + low
@@ -342,12 +344,11 @@ def equal_rows(column: pd.Series, value: object) -> np.ndarray:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows as dicts, like to_dict("records") but a column at a time (a few times
-    faster on the small tables the model reads at every start); missing cells come as
-    NaN, None or NA, which _missing reads alike."""
+    """The rows as dicts of Python values, like to_dict("records") but through one object
+    array (several times faster on the small tables the model reads at every start);
+    missing cells come as NaN, None or NA, which _missing reads alike."""
     names = [str(name) for name in frame.columns]
-    columns = [frame[name].tolist() for name in frame.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    return [dict(zip(names, row, strict=True)) for row in frame.to_numpy(dtype=object).tolist()]
 
 
 def _missing(value: object) -> bool:
