@@ -7,6 +7,7 @@ GTI grid the levels, countries and pillars.
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import subprocess
@@ -283,10 +284,35 @@ def test_usage_errors(tindex: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unwritable_output_is_one_line(tindex: Run, tmp_path: Path) -> None:
-    result = tindex("chart", "Kyrgyzstan", "-o", str(tmp_path / "missing" / "chart.png"))
-    assert result.code == 2 and result.err.startswith("tindex: error: cannot write ")
-    assert result.err.count("\n") == 1
+def _never_drawn(*args: object) -> None:
+    raise AssertionError("drawn before the output was checked")
+
+
+@pytest.mark.parametrize(("where", "why"), [
+    ("missing/chart.png", "No such file or directory"), ("folder.svg", "Is a directory"),
+    ("file/chart.svg", "Not a directory"), ("locked/chart.pdf", "Permission denied")])
+def test_unwritable_output_is_one_line_before_drawing(
+        tindex: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, why: str) -> None:
+    if why == "Permission denied" and os.geteuid() == 0:
+        pytest.skip("running as root: a folder's permissions do not stop writing in it")
+    (tmp_path / "folder.svg").mkdir()
+    (tmp_path / "file").write_text("a file, not a folder\n", encoding="utf-8")
+    (tmp_path / "locked").mkdir(mode=0o555)
+    before = sorted(tmp_path.rglob("*"))
+    monkeypatch.setattr(chart, "score_figure", _never_drawn)
+    result = tindex("chart", "Kyrgyzstan", "-o", str(tmp_path / where))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"tindex: error: cannot write {tmp_path / where}: {why}\n"
+    assert sorted(tmp_path.rglob("*")) == before  # nothing created
+
+
+def test_what_only_writing_finds_is_one_line_too(tindex: Run, tmp_path: Path) -> None:
+    """A link to itself passes the checks made before drawing; opening it fails."""
+    target = tmp_path / "loop.svg"
+    target.symlink_to(target)
+    result = tindex("chart", "Kyrgyzstan", "-o", str(target))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"tindex: error: cannot write {target}: Too many levels of symbolic links\n"
 
 
 def test_names_from_data_are_drawn_literally(tindex: Run, data_copy: Path, tmp_path: Path

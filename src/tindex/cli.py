@@ -11,12 +11,14 @@ completion stay fast.
 
 import contextlib
 import copy
+import errno
 import functools
 import gc
 import inspect
 import io
 import os
 import signal
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -454,6 +456,7 @@ def chart(
     for name, inches in (("--width", width), ("--height", height)):
         if not 2 <= inches <= 40:  # also rejects nan
             raise UsageError(f"{name} {inches:g}: give a size from 2 to 40 inches")
+    _refuse_unwritable(path)
     try:
         from tindex.render import chart as draw
     except ModuleNotFoundError as missing:
@@ -474,6 +477,25 @@ def chart(
         draw.level_grid(comparison.component_levels(model, chosen, resolved, year), path, options)
     _warn(model)
     sys.stderr.write(f"tindex: wrote {escape_controls(str(path))}\n")
+
+
+def _refuse_unwritable(path: Path) -> None:
+    """A chart's --output that cannot be written is refused before anything is drawn (a
+    draw takes a few tenths of a second): a folder, a folder that is missing, or one the user
+    may not write in. Nothing is created here; what only writing can find (a full disk) is
+    reported when the chart is written, in the same words."""
+    folder = path.parent
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISDIR(folder.stat().st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+        # An existing file is overwritten; a new one needs a folder it can be added to.
+        if not (os.access(path, os.W_OK) if path.exists()
+                else os.access(folder, os.W_OK | os.X_OK)):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 @app.command()
