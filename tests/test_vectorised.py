@@ -57,6 +57,7 @@ from tindex.core.ranking import (
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
 from tindex.errors import DataError, UsageError, escape_controls
+from tindex.locate import is_iso3, iso3_codes, iso3166_entries
 from tindex.render.cells import (
     clean_text,
     display,
@@ -486,6 +487,19 @@ def test_min_ranks_equal_pandas_rank(values: list[float], better: str) -> None:
     expected = pd.Series(values, dtype=float).rank(method="min", ascending=better == "lower")
     np.testing.assert_array_equal(min_ranks(np.array(values, dtype=float), better == "higher"),
                                   expected.to_numpy())
+
+
+def test_is_iso3_accepts_the_codes_the_set_held() -> None:
+    """pycountry's codes and ISO 3166-1's four user-assigned ranges, as the set of codes
+    that is_iso3 replaced held them; nothing else."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    assigned = ({"AA" + c for c in letters} | {"ZZ" + c for c in letters}
+                | {"Q" + a + b for a in letters[letters.index("M"):] for b in letters}
+                | {"X" + a + b for a in letters for b in letters})
+    assert len(assigned) == 1092
+    assert iso3_codes() == {entry["alpha_3"] for entry in iso3166_entries()} | assigned
+    assert [is_iso3(v) for v in ("XKX", "QMA", "ZZZ", "KAZ")] == [True] * 4
+    assert not any(is_iso3(v) for v in ("QLZ", "ABA", "xkx", "XK", "XKXX", " KAZ", "ÄAA", 5, None))
 
 
 @given(score_frames(), st.sampled_from(["higher", "lower"]), st.data())

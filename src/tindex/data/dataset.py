@@ -27,7 +27,7 @@ from tindex import schema
 from tindex.data.keys import BITMAP_LIMIT, all_distinct, combined_codes, key_codes
 from tindex.data.reader import PROBLEM_LIMIT, Problem, TableProblems, TableReader, distinct_values
 from tindex.errors import DataError, escape_controls
-from tindex.locate import iso3_codes
+from tindex.locate import is_iso3
 from tindex.names import resolve_country
 from tindex.schema import Kind, TableSpec
 
@@ -336,7 +336,7 @@ class References:
         values = self.frame[column]
         # A code that is not ISO at all was reported by the reader: one mistake, one problem.
         bad = [v for v in distinct_values(values)
-               if any(c.strip() not in known and c.strip() in iso3_codes()
+               if any(c.strip() not in known and is_iso3(c.strip())
                       for c in (str(v).split(";") if listed else [str(v)]))]
         if bad:
             for row in np.flatnonzero(values.isin(bad).to_numpy())[:PROBLEM_LIMIT]:

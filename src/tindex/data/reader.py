@@ -21,7 +21,7 @@ import pandas as pd
 
 from tindex.data.keys import all_distinct
 from tindex.errors import did_you_mean, escape_controls, printable
-from tindex.locate import iso3_codes
+from tindex.locate import is_iso3
 from tindex.schema import Column, Kind, TableSpec
 
 HEADER_LIMIT = 1_000_000  # bytes: a longer first line is not a CSV header
@@ -296,8 +296,8 @@ class TableReader:
             return self._check_finite(values.astype("float64"), column)
         checks: dict[Kind, Callable[[Any], bool]] = {
             Kind.SLUG: lambda v: bool(_SLUG.fullmatch(str(v))),
-            Kind.ISO3: lambda v: v in iso3_codes(),
-            Kind.ISO3_LIST: lambda v: all(p.strip() in iso3_codes() for p in str(v).split(";")),
+            Kind.ISO3: is_iso3,
+            Kind.ISO3_LIST: lambda v: all(is_iso3(p.strip()) for p in str(v).split(";")),
             Kind.DATE: _is_date,
             Kind.URL: lambda v: bool(_URL.fullmatch(str(v))),
             Kind.CHOICE: lambda v: v in column.choices,
