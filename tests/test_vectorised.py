@@ -45,6 +45,7 @@ from tindex.core.ranking import (
     check_year,
     difference,
     head_with_ties,
+    in_rank_order,
     min_ranks,
     percent_change,
     previous_year,
@@ -487,6 +488,23 @@ def test_min_ranks_equal_pandas_rank(values: list[float], better: str) -> None:
     expected = pd.Series(values, dtype=float).rank(method="min", ascending=better == "lower")
     np.testing.assert_array_equal(min_ranks(np.array(values, dtype=float), better == "higher"),
                                   expected.to_numpy())
+
+
+@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, None]),
+                          st.sampled_from(["Armenia", "armenia", "Belarus", "Åland", None])),
+                max_size=10),
+       st.booleans(), st.booleans())
+def test_in_rank_order_equals_the_two_column_sort(rows: list[tuple[int | None, str | None]],
+                                                  reverse: bool, text_names: bool) -> None:
+    """Ties in rank go by name (case and non-ASCII included), rows without a rank or a
+    name go last, full ties keep their order: as sort_values did, on both name dtypes."""
+    frame = pd.DataFrame({"rank": pd.array([r for r, _ in rows], dtype="Int64"),
+                          "country": pd.array([n for _, n in rows],
+                                              dtype="str" if text_names else object),
+                          "row": range(len(rows))})
+    expected = frame.sort_values(["rank", "country"], ascending=[not reverse, True],
+                                 ignore_index=True)
+    pd.testing.assert_frame_equal(in_rank_order(frame, reverse), expected)
 
 
 def test_is_iso3_accepts_the_codes_the_set_held() -> None:
