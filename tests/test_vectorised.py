@@ -57,6 +57,7 @@ from tindex.core.ranking import (
 )
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data import Dataset
+from tindex.data.dataset import typical_count
 from tindex.errors import DataError, UsageError, escape_controls
 from tindex.locate import is_iso3, iso3_codes, iso3166_entries
 from tindex.render.cells import (
@@ -505,6 +506,11 @@ def test_in_rank_order_equals_the_two_column_sort(rows: list[tuple[int | None, s
     expected = frame.sort_values(["rank", "country"], ascending=[not reverse, True],
                                  ignore_index=True)
     pd.testing.assert_frame_equal(in_rank_order(frame, reverse), expected)
+
+
+@given(st.lists(st.integers(1, 10_000), min_size=1, max_size=30))
+def test_typical_count_equals_numpy_median(counts: list[int]) -> None:
+    assert typical_count(np.array(counts, dtype=np.int64)) == int(np.median(counts))
 
 
 def test_is_iso3_accepts_the_codes_the_set_held() -> None:

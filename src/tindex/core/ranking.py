@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 
 import numpy as np
 import pandas as pd
 
 from tindex.core.model import IndexInfo, Model, year_span
 from tindex.core.result import Caveat, Note, Role, Table
+from tindex.data.dataset import typical_count
 from tindex.errors import DataError, UsageError, printable
 
 TOO_LARGE = "A change too large to compute as a number is left blank."
@@ -44,13 +46,14 @@ def previous_year(scores: pd.DataFrame, year: int) -> int | None:
 
 def min_ranks(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     """Rank 1 for the best value, ties sharing the better rank (pandas' method="min"); a
-    missing value gets no rank (NaN). Counting by search in the sorted values: a handful
-    of array calls whether there are seven values or a million."""
-    keys = -values if higher_is_better else values
-    present = ~np.isnan(keys)
-    ranks = np.full(len(keys), np.nan)
-    ranks[present] = np.searchsorted(np.sort(keys[present]), keys[present], side="left") + 1
-    return ranks
+    missing value gets no rank (NaN). The values are one year's, one per country (a few
+    thousand at most): counting by search in a Python sort of them spares every run
+    numpy's sorting and searching code (about 0.2 MB of memory)."""
+    sign = -1.0 if higher_is_better else 1.0
+    keys = [sign * value for value in values.tolist()]
+    ordered = sorted(key for key in keys if not math.isnan(key))
+    return np.array([math.nan if math.isnan(key) else bisect_left(ordered, key) + 1
+                     for key in keys], dtype=float)
 
 
 def whole_numbers(ranks: np.ndarray) -> pd.arrays.IntegerArray:
@@ -236,7 +239,7 @@ def thin_year_note(scores: pd.DataFrame, year: int, held: int) -> str | None:
     """With the user's own data: a year in which only some countries have data says so."""
     years = scores["year"].to_numpy(dtype=np.int64)
     counts = np.bincount(years - years.min())  # rows per year: years are 0-9999, no hashing
-    typical = int(np.median(counts[counts > 0]))
+    typical = typical_count(counts[counts > 0])
     if held * 2 < typical:
         return f"{year}: {held} of {typical} countries have scores."
     return None
