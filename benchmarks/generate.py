@@ -5,7 +5,7 @@
     python benchmarks/generate.py 250000 --out /tmp/x    # one directory, exact country-years
 
 Each directory holds countries.csv (every ISO 3166-1 alpha-3 code the loader accepts,
-tindex.locate.iso3_codes, named as pycountry names them), indices.csv (one score index,
+tindex.locate.is_iso3, named as pycountry names them), indices.csv (one score index,
 `csp`), sources.csv, releases.csv and index_scores.csv (index, iso3, year, score,
 source_id; sorted by iso3 then year, as data/ is), and passes `tindex validate`. The
 same seed gives byte-identical files. Years are spread around 2024 so that `rank 2024`
@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from tindex import schema
-from tindex.locate import iso3_codes
+from tindex.locate import is_iso3
 
 WORK = Path(__file__).resolve().parent / "work"
 PIVOT_YEAR = 2024  # the year the benchmarks rank; every size includes it and the year before
@@ -39,6 +40,14 @@ SOURCE_IDS = ("synthetic-a", "synthetic-b", "synthetic-c", "synthetic-d", "synth
 CHUNK_ROWS = 1_000_000  # rows written per to_csv call, to bound the generator's memory
 INDEX = "csp"  # the one score index (the default index, as in data/)
 RELEASE_SHARE = 0.1  # with --releases: the share of country-years also in release 1
+
+
+@cache
+def iso3_codes() -> tuple[str, ...]:
+    """Every code tindex accepts (pycountry's and the user-assigned ranges), in order."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return tuple(code for code in (a + b + c for a in letters for b in letters for c in letters)
+                 if is_iso3(code))
 
 
 def parse_size(text: str) -> int | None:

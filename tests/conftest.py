@@ -43,8 +43,9 @@ def pytest_configure(config: pytest.Config) -> None:
     xdist the controlling process runs no test, and those imports (0.6 s) only delayed the
     start of the workers.
     """
-    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
-        return  # xdist's controller
+    if (getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+            and not getattr(config.option, "hypothesis_profile", None)):
+        return  # xdist's controller, unless hypothesis's own option names a profile to load
     from hypothesis import HealthCheck, settings
 
     for name, examples in (("quick", 10), ("thorough", 200)):

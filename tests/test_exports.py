@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import Result
+from conftest import DATA, Result
 
 Run = Callable[..., Result]
 
@@ -116,6 +116,16 @@ def test_xlsx_has_numbers_notes_and_sources(tindex: Run, tmp_path: Path) -> None
     assert notes["kgz-2024-stated-change"][2] == "csp-2025;csp-2025-birduino"
     sources = {row[0] for row in book["sources"].iter_rows(min_row=2, values_only=True)}
     assert {"csp-2025", "csp-2024"} <= sources
+    # The workbook names the data it came from: each index's newest release date, read here
+    # from releases.csv and sources.csv.
+    with (DATA / "sources.csv").open(encoding="utf-8") as handle:
+        dates = {row["source_id"]: row["date"] for row in csv.DictReader(handle)}
+    newest: dict[str, str] = {}
+    with (DATA / "releases.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            newest[row["index"]] = max(newest.get(row["index"], ""), dates[row["source_id"]])
+    label = "tindex data: " + ", ".join(f"{index} {date}" for index, date in newest.items())
+    assert ("(data)", label) in {row[:2] for row in book["sources"].iter_rows(values_only=True)}
 
 
 def test_xlsx_stores_formula_like_text_as_text(tindex: Run, data_copy: Path, tmp_path: Path) -> None:

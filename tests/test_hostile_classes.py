@@ -306,6 +306,21 @@ def test_a_declared_index_without_scores_never_shows_another_ones(
                    f"{data_copy}/index_scores.csv: no scores for ghost")
 
 
+@pytest.mark.parametrize("args", [("explain", "Russia"), ("countries",), ("rank",)])
+def test_an_index_declared_without_data_leaves_the_others_alone(
+        args: tuple[str, ...], data_copy: Path, tindex: Run) -> None:
+    """Commands that go over every index pass by one declared before its figures are added
+    (a score and a level index here): the output is the bundled data's, byte for byte."""
+    with (data_copy / "indices.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ghost,score,higher,,,data year,Ghost Index,Nobody,Declared only.,csp-2025\n"
+                     "ghost_levels,level,lower,,,edition,Ghost Levels,Nobody,Declared only.,"
+                     "csp-2025\n")
+    changed = tindex("--data-dir", str(data_copy), *args, "-f", "csv")
+    bundled = tindex(*args, "-f", "csv")
+    assert changed.code == bundled.code == 0, changed.err
+    assert (changed.out, changed.err) == (bundled.out, bundled.err)
+
+
 BROKEN_REFERENCES = [
     ("drivers.csv", "csp,RUS,2024,", "cpx,RUS,2024,", "index:",
      [("delta", "Russia"), ("explain", "Russia")]),

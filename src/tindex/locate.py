@@ -123,14 +123,6 @@ def is_iso3(value: object) -> bool:
 
 
 @cache
-def iso3_codes() -> frozenset[str]:
-    """Every code is_iso3 accepts (benchmarks/generate.py gives each a country)."""
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    return frozenset(code for code in (a + b + c for a in letters for b in letters for c in letters)
-                     if is_iso3(code))
-
-
-@cache
 def iso3166_entries() -> tuple[dict[str, str], ...]:
     """pycountry's ISO 3166-1 entries (alpha_3, name, and official_name / common_name where set)."""
     return _read_iso3166()

@@ -240,6 +240,12 @@ class Model:
         latest_rows: pd.DataFrame = mine[release_numbers == newest[key]]
         return latest_rows
 
+    def holds_data(self, index: IndexInfo) -> bool:
+        """Whether the data has any row of this index: one may be declared before its
+        figures are added, and the commands that go over every index pass it by."""
+        table = self.dataset.optional(schema.INDEX_SCORES if index.is_score else schema.INDEX_LEVELS)
+        return table is not None and bool(equal_rows(table["index"], index.id).any())
+
     def levels(self, index: IndexInfo) -> pd.DataFrame:
         """iso3, year, component (NA = overall), level, position, source_id."""
         levels = self.dataset.table(schema.INDEX_LEVELS, "level ratings")

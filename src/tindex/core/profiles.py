@@ -27,6 +27,8 @@ def explain_country(model: Model, country: Country) -> Profile:
     for index in model.indices.values():
         if index.id in model.imported:
             continue  # shown briefly under "other measures"
+        if not model.holds_data(index):
+            continue
         if index.is_score:
             scores = model.scores(index)
             if not equal_rows(scores["iso3"], country.iso3).any():
@@ -143,7 +145,7 @@ def other_measures(model: Model, country: Country) -> Table | None:
     """Each imported score index's latest value for the country and its rank that year."""
     rows = []
     for index in model.indices.values():
-        if index.id not in model.imported or not index.is_score:
+        if index.id not in model.imported or not index.is_score or not model.holds_data(index):
             continue
         scores = model.scores(index)
         mine = scores[scores["iso3"] == country.iso3]

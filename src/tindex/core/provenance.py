@@ -105,10 +105,9 @@ def list_countries(model: Model) -> Table:
     ids: set[str] = set()
     covered = np.zeros(len(names), dtype=np.bool_)
     for index in model.indices.values():
-        try:
-            rows = model.scores(index) if index.is_score else model.levels(index)
-        except Exception:  # an index declared without data yet: no column for it
+        if not model.holds_data(index):  # declared without data yet: no column for it
             continue
+        rows = model.scores(index) if index.is_score else model.levels(index)
         chosen = None if index.is_score else rows["component"].isna().to_numpy()
         spans = year_spans(rows["iso3"], rows["year"].to_numpy(dtype=np.int64), chosen)
         frame[f"{index.id}_years"] = column = codes.map(spans)

@@ -48,7 +48,8 @@ def min_ranks(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     """Rank 1 for the best value, ties sharing the better rank (pandas' method="min"); a
     missing value gets no rank (NaN). The values are one year's, one per country (a few
     thousand at most): counting by search in a Python sort of them spares every run
-    numpy's sorting and searching code (about 0.2 MB of memory)."""
+    numpy's sorting and searching code (about 0.2 MB of memory). Every caller passes
+    float64 scores: whole numbers past 2**53 are already rounded before they are ranked."""
     sign = -1.0 if higher_is_better else 1.0
     keys = [sign * value for value in values.tolist()]
     ordered = sorted(key for key in keys if not math.isnan(key))
