@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Property tests: a quick run by default, a thorough one in CI (HYPOTHESIS_PROFILE=thorough).
@@ -53,9 +56,6 @@ def pytest_configure(config: pytest.Config) -> None:
                                   suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
-
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "data"
 
 @dataclass(frozen=True)
 class _Stored:
