@@ -11,6 +11,7 @@ import hashlib
 import io
 import itertools
 import os
+import pickle
 import shlex
 import shutil
 import subprocess
@@ -24,7 +25,9 @@ import pytest
 
 if TYPE_CHECKING:
     import pandas as pd
+    import typer
 
+    from tindex.core.model import Model
     from tindex.data import Problem
     from tindex.data.reader import TableReader
     from tindex.schema import TableSpec
@@ -177,6 +180,68 @@ def _share_checked_reads() -> Iterator[None]:
         patch.setattr(Dataset, "table", table)
         patch.setattr(Dataset, "has", has)
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_models() -> Iterator[dict[str, Model]]:
+    """One Model of the bundled data per test process (by the label commands give it), shared
+    by every in-process command that reads the bundled data without imports: one loaded
+    bundled dataset, whose views (latest releases, names, levels) are built once.
+
+    Sound because nothing changes the bundled data during a session (tests/test_hostile.py
+    checks that no command writes to its data directory) and no command changes a Model it
+    reads: at the end of the session each shared Model is compared with a fresh one
+    (`model_changes`), and a difference fails the run. A Model that has gathered
+    plausibility warnings is not shared: a command prints only the warnings of the tables
+    it loaded itself. Any other directory, or the bundled one under the user's imports, gets
+    a Model of its own per command.
+    """
+    from tindex import cli
+    from tindex.locate import bundled_data_dir
+
+    original = cli._model
+    bundled = bundled_data_dir()
+    shared: dict[str, Model] = {}
+
+    def model(ctx: typer.Context, data_dir: str | None) -> Model:
+        built = original(ctx, data_dir)
+        dataset = built.dataset
+        if dataset.overlays or dataset.data_dir != bundled:
+            return built
+        kept = shared.get(dataset.label_prefix)
+        if kept is not None and not kept.dataset.warnings:
+            return kept
+        shared[dataset.label_prefix] = built
+        return built
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "_model", model)
+        yield shared
+    changed = {label: model_changes(kept) for label, kept in shared.items()}
+    assert not any(changed.values()), f"a command changed the shared Model: {changed}"
+
+
+def model_changes(model: Model) -> list[str]:
+    """What differs between a Model that commands have used and a fresh Model of the same
+    data: each view the Model has built (compared pickled) and each table its Dataset has
+    loaded (compared exactly)."""
+    from pandas.testing import assert_frame_equal
+
+    from tindex.core.model import Model
+    from tindex.data import Dataset
+    from tindex.schema import ALL_TABLES
+
+    dataset = model.dataset
+    fresh = Model(Dataset(dataset.data_dir, dataset.label_prefix, dataset.overlays))
+    changes = [name for name, view in vars(model).items()
+               if name != "dataset" and pickle.dumps(view) != pickle.dumps(getattr(fresh, name))]
+    specs = {spec.name: spec for spec in ALL_TABLES}
+    for name, table in dataset._tables.items():
+        try:
+            assert_frame_equal(table, fresh.dataset.table(specs[name]), check_exact=True)
+        except AssertionError:
+            changes.append(name + ".csv")
+    return changes
 
 
 @pytest.hookimpl(trylast=True)

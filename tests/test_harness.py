@@ -1,4 +1,5 @@
-"""The test harness itself: the guard that keeps `-m "not e2e"` free of processes."""
+"""The test harness itself: the guard that keeps `-m "not e2e"` free of processes, and the
+shared Model of the bundled data."""
 
 from __future__ import annotations
 
@@ -10,6 +11,17 @@ import sys
 from collections.abc import Callable
 
 import pytest
+
+from conftest import REPO, model_changes
+from tindex import schema
+from tindex.core.model import Model
+from tindex.data import Dataset
+
+sys.path.insert(0, str(REPO / "scripts"))
+try:
+    from refresh_golden import COMMANDS, produce
+finally:
+    sys.path.pop(0)
 
 
 @pytest.mark.parametrize("start", [
@@ -40,3 +52,20 @@ def test_an_e2e_test_may_start_tindex() -> None:
     done = subprocess.run([sys.executable, "-m", "tindex", "--version"], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("tindex "), done.stderr
+
+
+def test_a_change_to_a_shared_model_is_found(shared_models: dict[str, Model]) -> None:
+    """The end-of-session check behind conftest's shared Model of the bundled data: after
+    every golden command has run on it, nothing differs from a fresh Model; a view or a
+    table changed in place is named."""
+    for name in COMMANDS:
+        code, _, err = produce(name, "csv")
+        assert code == 0 and err == "", err
+    shared = shared_models["data/"]
+    assert model_changes(shared) == []
+    assert {"indices", "names", "caveats", "_sources_by_id"} <= set(vars(shared))
+    changed = Model(Dataset(shared.dataset.data_dir, "data/"))
+    changed.indices.pop("gti")
+    scores = changed.dataset.table(schema.INDEX_SCORES)
+    scores.loc[scores.index[0], "score"] = 1000.0
+    assert model_changes(changed) == ["indices", "index_scores.csv"]
