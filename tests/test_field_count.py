@@ -1,10 +1,13 @@
-"""The import reader's field count (issue 13): the vectorised count gives the verdict of a
-byte-by-byte reading of the rule, on any input cut into any blocks.
+"""The two field counts, each against the rule written out plainly, on any input cut into
+any blocks.
 
-The oracle, `_by_bytes`, is the rule written out one byte at a time: a quote toggles
-quoting, a comma or newline outside quotes separates fields or records, a CR before the
-newline is not content, a blank record is skipped, and the first record (the header) sets
-the count every later record must have.
+The import reader's (issue 13): the oracle, `_by_bytes`, is the rule one byte at a time: a
+quote toggles quoting, a comma or newline outside quotes separates fields or records, a CR
+before the newline is not content, a blank record is skipped, and the first record (the
+header) sets the count every later record must have.
+
+The data reader's, for files without quotes: `_by_lines` splits the lines and counts each
+one's commas.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from tindex.data import reader
 from tindex.errors import DataError
 from tindex.importers import read_import
 from tindex.importers._reading import Ragged, _FieldCounter
@@ -127,3 +131,52 @@ def test_ragged_row_in_an_import_after_quoted_commas(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         read_import("vdem", path)
     assert caught.value.message == "V-Dem-CY-Core-v15.csv:4: row has 8 fields, the header has 7"
+
+
+# -- the data reader: a file without quotes ---------------------------------------------------
+
+ONE_PER_LINE = "every data line is one record"
+
+
+def _by_lines(data: bytes, width: int) -> tuple[int, int] | str | None:
+    """After the header, the first line that is not blank (empty, or a lone CR) and does not
+    hold width - 1 commas, as (line, fields); else ONE_PER_LINE when width > 1 and no data
+    line is blank, else None."""
+    body = data.split(b"\n")[1:]
+    if body and body[-1] == b"":
+        body.pop()  # the newline that ends the last line
+    every = width > 1
+    for number, line in enumerate(body, start=2):
+        if line in (b"", b"\r"):
+            every = False
+        elif line.count(b",") != width - 1:
+            return number, line.count(b",") + 1
+    return ONE_PER_LINE if every else None
+
+
+@st.composite
+def _unquoted_tables(draw: st.DrawFn) -> tuple[bytes, int]:
+    """A header of `width` columns, then lines that mostly have as many fields."""
+    width = draw(st.integers(1, 5))
+    cell = st.sampled_from([b"", b"a", b"1.5", b"\xc3\xa9", b"\r"])
+    lines = [b",".join([b"c"] * width)]
+    for _ in range(draw(st.integers(0, 12))):
+        fields = width + draw(st.sampled_from([0, 0, 0, 0, 0, -1, 1, 2]))
+        lines.append(b"" if fields < 1 else b",".join(draw(cell) for _ in range(fields)))
+    return b"\n".join(lines) + draw(st.sampled_from([b"", b"\n", b"\r\n", b"\n\n"])), width
+
+
+@given(table=_unquoted_tables(), chunk=st.integers(1, 40))
+@example(table=(b"c,c\n1,2\n1,2,3\n", 2), chunk=4)
+@example(table=(b"c,c\n1,2\n\n1,2\n", 2), chunk=3)
+def test_the_data_reader_counts_fields_as_the_lines_say(table: tuple[bytes, int], chunk: int,
+                                                        tmp_path_factory: pytest.TempPathFactory
+                                                        ) -> None:
+    data, width = table
+    path = tmp_path_factory.getbasetemp() / "field-count.csv"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        found = reader._ragged_without_quotes(path, width)
+    assert (ONE_PER_LINE if found is reader._ONE_RECORD_PER_LINE else found) == \
+        _by_lines(data, width)
