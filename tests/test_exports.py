@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,6 +149,27 @@ def test_output_file_matches_the_format_of_its_suffix(tindex: Run, tmp_path: Pat
     fmt = {"md": "markdown"}.get(name.split(".")[1], name.split(".")[1])
     piped = tindex("rank", "2024", "--format", fmt)
     assert piped.code == 0 and target.read_text(encoding="utf-8") == piped.out
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
+@pytest.mark.parametrize(("umask", "existing", "mode"), [(0o022, None, 0o644), (0o077, None, 0o600),
+                                                       (0o002, None, 0o664), (0o022, 0o640, 0o640)])
+def test_a_written_file_gets_the_permissions_a_plain_write_gives(
+        tindex: Run, tmp_path: Path, name: str, umask: int, existing: int | None, mode: int) -> None:
+    """Others can read what tindex writes where the umask lets them; a replaced file keeps
+    its own permissions (the temporary file tindex renames into place starts owner-only)."""
+    target = tmp_path / name
+    if existing is not None:
+        target.write_bytes(b"old")
+        target.chmod(existing)
+    previous = os.umask(umask)
+    try:
+        written = tindex("rank", "2024", "-o", str(target))
+    finally:
+        os.umask(previous)
+    assert written.code == 0, written.err
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert target.read_bytes() != b"old"
 
 
 @pytest.mark.parametrize(("typed", "message"), [

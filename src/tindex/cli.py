@@ -242,7 +242,9 @@ class _StdoutBuffer(io.StringIO):
 
 def _write_atomically(path: Path, write_binary: "Callable[..., object]",
                       write_text: "Callable[..., object] | None") -> None:
-    """Write to a temporary file beside the target and rename it: never a half file."""
+    """Write to a temporary file beside the target and rename it: never a half file. The
+    file gets the permissions a plain write would give it: those of the file it replaces,
+    else the umask's (mkstemp's own are owner-only)."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=".tindex-", suffix=path.suffix, dir=folder)
@@ -250,6 +252,7 @@ def _write_atomically(path: Path, write_binary: "Callable[..., object]",
         raise UsageError(f"--output: cannot write in {escape_controls(str(folder))}: "
                          f"{error.strerror or error}") from None
     try:
+        os.fchmod(handle, _mode_for(path))
         if write_text is not None:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as text:
                 write_text(text)
@@ -260,6 +263,19 @@ def _write_atomically(path: Path, write_binary: "Callable[..., object]",
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits of the file at `path`, or for a new file 0o666 less the umask."""
+    try:
+        existing = path.stat()
+    except OSError:
+        existing = None
+    if existing is not None and stat.S_ISREG(existing.st_mode):
+        return stat.S_IMODE(existing.st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _warn(model: "Model") -> None:
