@@ -61,7 +61,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="tindex",
     help="Rank, compare and explain published torture-prevention indices: the CSP Index on "
-    "Torture (scores 2019-2024, every release) and the OMCT Global Torture Index (risk levels). "
+    "Torture (scores by country and year, every release) and the OMCT Global Torture Index "
+    "(risk levels). "
     "A table on a terminal, CSV in a pipe; every figure carries its sources and caveats.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
