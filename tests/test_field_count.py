@@ -156,19 +156,24 @@ def _by_lines(data: bytes, width: int) -> tuple[int, int] | str | None:
 
 @st.composite
 def _unquoted_tables(draw: st.DrawFn) -> tuple[bytes, int]:
-    """A header of `width` columns, then lines that mostly have as many fields."""
+    """A header of `width` columns, then lines that mostly have as many fields, some blank
+    (empty or a lone CR) anywhere."""
     width = draw(st.integers(1, 5))
     cell = st.sampled_from([b"", b"a", b"1.5", b"\xc3\xa9", b"\r"])
     lines = [b",".join([b"c"] * width)]
     for _ in range(draw(st.integers(0, 12))):
         fields = width + draw(st.sampled_from([0, 0, 0, 0, 0, -1, 1, 2]))
-        lines.append(b"" if fields < 1 else b",".join(draw(cell) for _ in range(fields)))
+        lines.append(b",".join(draw(cell) for _ in range(max(fields, 1))))
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from([b"", b"\r"])))
     return b"\n".join(lines) + draw(st.sampled_from([b"", b"\n", b"\r\n", b"\n\n"])), width
 
 
 @given(table=_unquoted_tables(), chunk=st.integers(1, 40))
 @example(table=(b"c,c\n1,2\n1,2,3\n", 2), chunk=4)
 @example(table=(b"c,c\n1,2\n\n1,2\n", 2), chunk=3)
+@example(table=(b"c,c\n\n1,2\n1,2,3\n", 2), chunk=3)  # a blank line, then a ragged row
+@example(table=(b"c,c\n1,2\r\n\r\n1,2\r\n", 2), chunk=64)  # a lone CR is a blank line
 def test_the_data_reader_counts_fields_as_the_lines_say(table: tuple[bytes, int], chunk: int,
                                                         tmp_path_factory: pytest.TempPathFactory
                                                         ) -> None:

@@ -403,8 +403,8 @@ def _ragged_without_quotes(path: Path, width: int) -> tuple[int, int] | object |
     comma or a line end can sit inside a field) returns _HAS_QUOTES for the csv module.
     A file whose every data line holds width - 1 >= 1 commas returns
     _ONE_RECORD_PER_LINE: data row r is then on line r + 2, which spares a csv pass over
-    the whole file when a warning on a large file needs its line number. Each block is
-    scanned where it was read (no copy of its complete lines).
+    the whole file when a warning on a large file needs its line number. Each block's
+    complete lines are scanned in place, not sliced off into a copy.
     """
     full = width > 1
     with path.open("rb") as handle:
