@@ -194,7 +194,9 @@ def shared_models() -> Iterator[dict[str, Model]]:
     (`model_changes`), and a difference fails the run. A Model that has gathered
     plausibility warnings is not shared: a command prints only the warnings of the tables
     it loaded itself. Any other directory, or the bundled one under the user's imports, gets
-    a Model of its own per command.
+    a Model of its own per command. So a test that patches the Model's or Dataset's code (or
+    a constant they use) must run its commands on a copy of the data (`data_copy`): on the
+    bundled data it would be handed a Model built before the patch.
     """
     from tindex import cli
     from tindex.locate import bundled_data_dir
