@@ -15,12 +15,15 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
-from tindex.completion import bash_quote, fold, install, matching
+from conftest import Result
+from tindex.completion import bash_quote, fold, install, matching, script
+
+Run = Callable[..., Result]
 
 BIN = Path(sys.executable).parent  # where the tindex console script is installed
 END = "\x1e"  # between the answers of two cases
@@ -277,3 +280,22 @@ def test_import_sources_complete_as_the_importers_name_them() -> None:
     from tindex.importers import SOURCES
 
     assert [source for source, _ in import_sources()] == list(SOURCES)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("before", [(), ("--data-dir", ".")])
+def test_show_completion_prints_the_script_of_the_shell_named(shell: str, before: tuple[str, ...],
+                                                              tindex: Run) -> None:
+    shown = tindex(*before, "--show-completion", shell)
+    assert (shown.code, shown.err) == (0, ""), shown.err
+    assert shown.out == script(shell)
+    assert shown.out.startswith({"bash": "_tindex_completion() {", "zsh": "#compdef tindex",
+                                 "fish": "function _tindex_completion"}[shell])
+
+
+@pytest.mark.parametrize("named", [("tcsh",), ("bash", "zsh"), ("rank",)])
+def test_show_completion_refuses_what_it_cannot_serve(named: tuple[str, ...], tindex: Run) -> None:
+    refused = tindex("--show-completion", *named)
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == ("tindex: error: --show-completion: completion works in bash, zsh and "
+                           f"fish, not '{' '.join(named)}'\n")

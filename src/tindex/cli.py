@@ -16,6 +16,7 @@ import functools
 import gc
 import inspect
 import io
+import itertools
 import os
 import signal
 import stat
@@ -31,7 +32,6 @@ import typer
 from tindex import __version__
 from tindex.completion import (
     InstallCompletionOption,
-    ShowCompletionOption,
     complete_country,
     complete_directory,
     complete_file,
@@ -42,6 +42,7 @@ from tindex.completion import (
     complete_pillar,
     complete_subject,
     complete_year,
+    show,
 )
 from tindex.errors import EXIT_DATA, Interrupts, TindexError, UsageError, escape_controls, printable
 from tindex.locate import (
@@ -314,6 +315,17 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    """--show-completion [bash|zsh|fish]: a flag that runs before the rest of the command
+    line is parsed (is_eager), so the shell it may name is read from the words after it."""
+    if not value or ctx.resilient_parsing:
+        return
+    words = _Invocation.words
+    after = words[words.index("--show-completion") + 1:] if "--show-completion" in words else []
+    show(list(itertools.takewhile(lambda word: not word.startswith("-"), after)))
+    raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -321,7 +333,10 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version of tindex and of its data, "
                                           "and exit.")] = False,
-    show_completion: ShowCompletionOption = False,
+    show_completion: Annotated[bool, typer.Option(
+        "--show-completion", callback=_show_completion, is_eager=True, expose_value=False,
+        help="Print the completion script for this shell, or for the one named after it "
+        "(bash, zsh or fish).")] = False,
     install_completion: InstallCompletionOption = False,
 ) -> None:
     """Rank, compare and explain torture-prevention indices."""

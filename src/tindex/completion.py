@@ -42,7 +42,7 @@ from typer._click.shell_completion import (
 )
 from typer.core import TyperCommand
 
-from tindex.errors import UNSAFE_CHARACTERS, TindexError
+from tindex.errors import UNSAFE_CHARACTERS, TindexError, UsageError, printable
 from tindex.locate import choose_data_dir, country_names, overlay_dirs
 from tindex.render.formats import OutputFormat
 
@@ -481,11 +481,12 @@ def script(shell: str) -> str:
     return classes[shell](TyperCommand(PROG), {}, PROG, COMPLETE_VAR).source()
 
 
-def _show(ctx: typer.Context, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-    sys.stdout.write(script(detect_shell()))
-    raise typer.Exit()
+def show(named: list[str]) -> None:
+    """Print the script for the shell named (`--show-completion zsh`), else for this one."""
+    if len(named) > 1 or (named and named[0] not in SHELLS):
+        raise UsageError("--show-completion: completion works in bash, zsh and fish, not "
+                         + printable(" ".join(named)))
+    sys.stdout.write(script(named[0] if named else detect_shell()))
 
 
 def _append_once(rc: Path, line: str) -> None:
@@ -520,11 +521,7 @@ def _install(ctx: typer.Context, value: bool) -> None:
     raise typer.Exit()
 
 
-# Flags, as typer's were: the shell is the one tindex runs under. Any shell's script:
-# _TINDEX_COMPLETE=source_zsh tindex (click's convention).
-ShowCompletionOption = Annotated[bool, typer.Option(
-    "--show-completion", callback=_show, is_eager=True, expose_value=False,
-    help="Print the completion script for this shell (bash, zsh or fish).")]
+# A flag, as typer's was: the shell is the one tindex runs under.
 InstallCompletionOption = Annotated[bool, typer.Option(
     "--install-completion", callback=_install, is_eager=True, expose_value=False,
     help="Install completion for this shell (bash, zsh or fish).")]
