@@ -71,6 +71,21 @@ def test_every_caveat_id_in_an_export_resolves(tindex: Run, args: list[str]) -> 
     assert {c["caveat_id"] for c in json.loads(found.out)} == ids
 
 
+def test_a_country_row_cites_the_source_of_everything_it_counts(tindex: Run) -> None:
+    """`countries` counts each country's scores, ratings and facts: its source_id names the
+    source of each of them (read here from the data files with the csv module), and only
+    countries with one of them have a row."""
+    expected: dict[str, set[str]] = {}
+    for name in ("index_scores.csv", "index_levels.csv", "facts.csv"):
+        with (DATA / name).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                expected.setdefault(row["iso3"], set()).add(row["source_id"])
+    result = tindex("countries", "--format", "csv")
+    assert result.code == 0 and result.err == "", result.err
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    assert {row["iso3"]: set(row["source_id"].split(";")) for row in rows} == expected
+
+
 def test_the_disputed_figure_travels_with_its_caveat(tindex: Run) -> None:
     """The journalist's case: Kyrgyzstan 2024 in a pipe says the release text differs."""
     result = tindex("delta", "kg", "--format", "csv")

@@ -850,8 +850,9 @@ def reference_list_countries(model: Model) -> Table:
 
 
 def reference_sources_by_country(model: Model) -> dict[str, str]:
-    """_sources_by_country as it was: astype(str), drop_duplicates and groupby."""
-    pairs = [table[["iso3", "source_id"]].astype(str) for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS)
+    """_sources_by_country with astype(str), drop_duplicates and groupby."""
+    pairs = [table[["iso3", "source_id"]].astype(str)
+             for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS, schema.FACTS)
              if (table := model.dataset.optional(spec)) is not None]
     if not pairs:
         return {}

@@ -146,10 +146,11 @@ def list_countries(model: Model) -> Table:
 
 
 def _sources_by_country(model: Model) -> dict[str, str]:
-    """Each country's score and level source ids, sorted and joined: the distinct
-    (country, source) pairs as integer keys, so the text of each pair is made once."""
+    """Each country's score, level and fact source ids (a row of `countries` counts its
+    facts), sorted and joined: the distinct (country, source) pairs as integer keys, so the
+    text of each pair is made once."""
     found: dict[str, set[str]] = {}
-    for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS):
+    for spec in (schema.INDEX_SCORES, schema.INDEX_LEVELS, schema.FACTS):
         table = model.dataset.optional(spec)
         if table is None:
             continue
