@@ -86,6 +86,16 @@ def test_a_country_row_cites_the_source_of_everything_it_counts(tindex: Run) -> 
     assert {row["iso3"]: set(row["source_id"].split(";")) for row in rows} == expected
 
 
+def test_a_rank_of_two_says_it_is_a_rank_of_two(tindex: Run) -> None:
+    """tindex holds two transparency ratings: each row of their ranking carries the caveat
+    that says so, and the terminal notes point to it."""
+    result = tindex("rank", "--index", "gti_transparency", "--format", "csv")
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    assert [(r["iso3"], r["rank"], r["of"], r["caveat_ids"]) for r in rows] == [
+        ("KGZ", "1", "2", "gti-transparency-coverage"), ("BLR", "2", "2", "gti-transparency-coverage")]
+
+
 def test_the_disputed_figure_travels_with_its_caveat(tindex: Run) -> None:
     """The journalist's case: Kyrgyzstan 2024 in a pipe says the release text differs."""
     result = tindex("delta", "kg", "--format", "csv")
