@@ -107,12 +107,14 @@ ReleaseOption = Annotated[
     str | None, typer.Option("--release", metavar="N|SOURCE_ID",
                              help="Use one release's table exactly (default: the latest release "
                              "of each country-year).", show_default=False)]
-TopOption = Annotated[int | None, typer.Option("--top", "-n", min=1, help="Show only the first N rows.")]
+TopOption = Annotated[int | None, typer.Option("--top", "-n", min=1, metavar="N",
+                                               help="Show only the first N rows.")]
 ReverseOption = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order (worst first).")]
-FromOption = Annotated[int | None, typer.Option("--from", autocompletion=complete_year,
+FromOption = Annotated[int | None, typer.Option("--from", metavar="YEAR", autocompletion=complete_year,
                                                 help="First year.")]
-ToOption = Annotated[int | None, typer.Option("--to", autocompletion=complete_year, help="Last year.")]
-YearOption = Annotated[int | None, typer.Option("--year", "-y", autocompletion=complete_year,
+ToOption = Annotated[int | None, typer.Option("--to", metavar="YEAR", autocompletion=complete_year,
+                                              help="Last year.")]
+YearOption = Annotated[int | None, typer.Option("--year", "-y", metavar="YEAR", autocompletion=complete_year,
                                                 help="Edition of a level index.")]
 
 
@@ -350,11 +352,12 @@ def main_options(
 @with_output
 def rank(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Argument(help="Year (edition for GTI); default: the latest.",
-                                               autocompletion=complete_year, show_default=False)] = None,
+    year: Annotated[int | None, typer.Argument(
+        metavar="[YEAR]", help="Year (edition for GTI); default: the latest.",
+        autocompletion=complete_year, show_default=False)] = None,
     index: IndexOption = None,
     pillar: Annotated[str | None, typer.Option(
-        "--pillar", "-p", autocompletion=complete_pillar,
+        "--pillar", "-p", metavar="PILLAR", autocompletion=complete_pillar,
         help="Pillar of a level index: number, roman numeral or part of its name.")] = None,
     release: ReleaseOption = None,
     top: TopOption = None,
@@ -378,10 +381,10 @@ def rank(
 def delta(
     ctx: typer.Context,
     country: Annotated[str | None, typer.Argument(
-        help="Country name or ISO code.", autocompletion=complete_country,
+        metavar="[COUNTRY]", help="Country name or ISO code.", autocompletion=complete_country,
         show_default=False)] = None,
     year: Annotated[int | None, typer.Option(
-        "--year", "-y", autocompletion=complete_year,
+        "--year", "-y", metavar="YEAR", autocompletion=complete_year,
         help="Instead of one country: every country's change into this year.")] = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -423,7 +426,8 @@ def delta(
 def compare(
     ctx: typer.Context,
     countries: Annotated[list[str], typer.Argument(
-        help="Two or more countries (names or ISO codes).", autocompletion=complete_country,
+        metavar="COUNTRY...", help="Two or more countries (names or ISO codes).",
+        autocompletion=complete_country,
         show_default=False)],
     index: IndexOption = None,
     start: FromOption = None,
@@ -469,9 +473,10 @@ def chart(
     year: YearOption = None,
     release: ReleaseOption = None,
     title: Annotated[str | None, typer.Option(
-        "--title", help="Title instead of the index and countries.", show_default=False)] = None,
+        "--title", metavar="TEXT", help="Title instead of the index and countries.",
+        show_default=False)] = None,
     subtitle: Annotated[str | None, typer.Option(
-        "--subtitle", help="Subtitle instead of the description ('' for none).",
+        "--subtitle", metavar="TEXT", help="Subtitle instead of the description ('' for none).",
         show_default=False)] = None,
     width: Annotated[float, typer.Option(
         "--width", metavar="INCHES", help="Page width in inches.")] = 6.5,
@@ -704,7 +709,7 @@ def agree(
                                            show_default=False)],
     index_b: Annotated[str, typer.Argument(metavar="INDEX_B", autocompletion=complete_index,
                                            help="Another index id.", show_default=False)],
-    year: Annotated[int | None, typer.Option("--year", "-y", autocompletion=complete_year,
+    year: Annotated[int | None, typer.Option("--year", "-y", metavar="YEAR", autocompletion=complete_year,
                                              help="Only this year.")] = None,
     detail: Annotated[bool, typer.Option(
         "--detail", "-d", help="Each country's rank in both, largest disagreement first (the "
