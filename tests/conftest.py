@@ -302,7 +302,9 @@ def _only_e2e_starts_processes(request: pytest.FixtureRequest) -> Iterator[None]
 
 @pytest.fixture(scope="session")
 def _user_data_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    return iter(tmp_path_factory.mktemp("xdg-data") / str(n) for n in itertools.count())
+    """Names in one folder made once (a generator would make a numbered folder per name)."""
+    base = tmp_path_factory.mktemp("xdg-data")
+    return (base / str(n) for n in itertools.count())
 
 
 @pytest.fixture(autouse=True)
