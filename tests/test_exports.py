@@ -8,6 +8,7 @@ import io
 import json
 import os
 import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,11 +191,63 @@ def test_a_written_file_gets_the_permissions_a_plain_write_gives(
     previous = os.umask(umask)
     try:
         written = tindex("rank", "2024", "-o", str(target))
+        assert os.umask(umask) == umask  # tindex left the umask as it found it
     finally:
         os.umask(previous)
     assert written.code == 0, written.err
     assert stat.S_IMODE(target.stat().st_mode) == mode
     assert target.read_bytes() != b"old"
+
+
+def test_a_link_is_followed_and_kept(tindex: Run, tmp_path: Path) -> None:
+    """As with `> link.csv`: the file the link points to gets the output, the link stays;
+    a dangling link's target is created."""
+    (tmp_path / "real.csv").write_text("old\n", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    (tmp_path / "dangling.csv").symlink_to("nowhere.csv")
+    piped = tindex("rank", "2024", "--format", "csv")
+    assert piped.code == 0, piped.err
+    for name, real in (("link.csv", "real.csv"), ("dangling.csv", "nowhere.csv")):
+        written = tindex("rank", "2024", "-o", str(tmp_path / name))
+        assert written.code == 0, written.err
+        assert (tmp_path / name).is_symlink()
+        assert (tmp_path / real).read_text(encoding="utf-8") == piped.out
+
+
+def test_a_fifo_or_a_device_is_written_not_replaced(tindex: Run, tmp_path: Path) -> None:
+    """A FIFO's reader gets the output, and /dev/null stays the device: there is nothing to
+    replace, so tindex writes to them directly."""
+    fifo = tmp_path / "f.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    written = tindex("rank", "2024", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert written.code == 0, written.err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received == [tindex("rank", "2024", "--format", "csv").out.encode("utf-8")]
+    discarded = tindex("rank", "2024", "--format", "csv", "-o", os.devnull)
+    assert (discarded.code, discarded.out) == (0, ""), discarded.err
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: a file's mode does not stop writing")
+def test_a_read_only_file_is_refused_as_the_shell_would(tindex: Run, tmp_path: Path) -> None:
+    target = tmp_path / "kept.csv"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o444)
+    refused = tindex("rank", "2024", "-o", str(target))
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == f"tindex: error: cannot write {target}: Permission denied\n"
+    assert target.read_text(encoding="utf-8") == "old\n"
+
+
+def test_a_folder_is_refused_before_any_work(tindex: Run, tmp_path: Path) -> None:
+    (tmp_path / "out.csv").mkdir()
+    refused = tindex("rank", "2024", "-o", str(tmp_path / "out.csv"))
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == f"tindex: error: cannot write {tmp_path}/out.csv: Is a directory\n"
 
 
 @pytest.mark.parametrize(("typed", "message"), [

@@ -209,6 +209,8 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     if fmt is OutputFormat.TABLE and output.path is not None:
         raise UsageError("--format table is for the terminal; for a file use csv, tsv, json, "
                          "markdown or xlsx")
+    if output.path is not None:
+        _refuse_unwritable(Path(output.path))
     model = _model(ctx, output.data_dir)
     from tindex.render import RenderOptions, render, render_binary
 
@@ -246,37 +248,43 @@ class _StdoutBuffer(io.StringIO):
 
 def _write_atomically(path: Path, write_binary: "Callable[..., object]",
                       write_text: "Callable[..., object] | None") -> None:
-    """Write to a temporary file beside the target and rename it: never a half file. The
-    file gets the permissions a plain write would give it: those of the file it replaces,
-    else the umask's (mkstemp's own are owner-only)."""
-    folder = path.parent if str(path.parent) else Path(".")
+    """Write what a plain write to `path` would, but never a half file: a temporary file
+    beside the target, renamed over it, with the permissions a plain write gives (those of
+    the file it replaces, else the umask's; mkstemp's own are owner-only). A symbolic link
+    is followed (its target is replaced, the link kept); a FIFO or a device such as
+    /dev/stdout has nothing to replace and is written directly."""
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".tindex-", suffix=path.suffix, dir=folder)
+        existing: os.stat_result | None = path.stat()
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with open(path, "wb") if write_text is None else open(path, "w", encoding="utf-8",
+                                                               newline="") as direct:
+            (write_binary if write_text is None else write_text)(direct)
+        return
+    target = Path(os.path.realpath(path))
+    folder = target.parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".tindex-", suffix=target.suffix, dir=folder)
     except OSError as error:
         raise UsageError(f"--output: cannot write in {escape_controls(str(folder))}: "
                          f"{error.strerror or error}") from None
     try:
-        os.fchmod(handle, _mode_for(path))
+        os.fchmod(handle, stat.S_IMODE(existing.st_mode) if existing is not None else _new_file_mode())
         if write_text is not None:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as text:
                 write_text(text)
         else:
             with os.fdopen(handle, "wb") as binary:
                 write_binary(binary)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def _mode_for(path: Path) -> int:
-    """The permission bits of the file at `path`, or for a new file 0o666 less the umask."""
-    try:
-        existing = path.stat()
-    except OSError:
-        existing = None
-    if existing is not None and stat.S_ISREG(existing.st_mode):
-        return stat.S_IMODE(existing.st_mode)
+def _new_file_mode() -> int:
+    """0o666 less the umask: what open() gives a new file."""
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
@@ -517,10 +525,10 @@ def chart(
 
 
 def _refuse_unwritable(path: Path) -> None:
-    """A chart's --output that cannot be written is refused before anything is drawn (a
-    draw takes a few tenths of a second): a folder, a folder that is missing, or one the user
-    may not write in. Nothing is created here; what only writing can find (a full disk) is
-    reported when the chart is written, in the same words."""
+    """An --output that cannot be written is refused before any work (a chart takes a few
+    tenths of a second to draw), as the shell would refuse `> PATH`: a folder, a folder
+    that is missing, a file or folder the user may not write. Nothing is created here; what
+    only writing can find (a full disk) is reported when the output is written."""
     folder = path.parent
     try:
         if path.is_dir():
