@@ -283,10 +283,11 @@ def test_import_sources_complete_as_the_importers_name_them() -> None:
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-@pytest.mark.parametrize("before", [(), ("--data-dir", ".")])
-def test_show_completion_prints_the_script_of_the_shell_named(shell: str, before: tuple[str, ...],
-                                                              tindex: Run) -> None:
-    shown = tindex(*before, "--show-completion", shell)
+@pytest.mark.parametrize(("before", "after"), [((), ()), (("--data-dir", "."), ()),
+                                               ((), ("--data-dir", "."))])
+def test_show_completion_prints_the_script_of_the_shell_named(
+        shell: str, before: tuple[str, ...], after: tuple[str, ...], tindex: Run) -> None:
+    shown = tindex(*before, "--show-completion", shell, *after)
     assert (shown.code, shown.err) == (0, ""), shown.err
     assert shown.out == script(shell)
     assert shown.out.startswith({"bash": "_tindex_completion() {", "zsh": "#compdef tindex",

@@ -461,8 +461,9 @@ for _shell in (BashComplete, ZshComplete, FishComplete):
 # -- --show-completion and --install-completion ---------------------------------------------
 
 
-def detect_shell() -> str:
-    """The shell tindex runs under (as typer finds it), else $SHELL's name."""
+def detect_shell(option: str) -> str:
+    """The shell tindex runs under (as typer finds it), else $SHELL's name; `option` names
+    the flag that asked, for the message when it is not one tindex serves."""
     try:
         import shellingham  # type: ignore[import-untyped]  # typer's dependency
 
@@ -470,7 +471,8 @@ def detect_shell() -> str:
     except Exception:  # shellingham.ShellDetectionFailure, or no process information
         shell = Path(os.environ.get("SHELL", "")).name
     if shell not in SHELLS:
-        raise typer.BadParameter(f"completion works in bash, zsh and fish, not {shell or 'this shell'}")
+        raise UsageError(f"{option}: completion works in bash, zsh and fish, not "
+                         + (printable(shell) if shell else "this shell"))
     return shell
 
 
@@ -486,7 +488,7 @@ def show(named: list[str]) -> None:
     if len(named) > 1 or (named and named[0] not in SHELLS):
         raise UsageError("--show-completion: completion works in bash, zsh and fish, not "
                          + printable(" ".join(named)))
-    sys.stdout.write(script(named[0] if named else detect_shell()))
+    sys.stdout.write(script(named[0] if named else detect_shell("--show-completion")))
 
 
 def _append_once(rc: Path, line: str) -> None:
@@ -515,7 +517,7 @@ def install(shell: str, home: Path) -> Path:
 def _install(ctx: typer.Context, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    shell = detect_shell()
+    shell = detect_shell("--install-completion")
     path = install(shell, Path.home())
     sys.stderr.write(f"tindex: {shell} completion installed in {path}; it works in new shells\n")
     raise typer.Exit()
