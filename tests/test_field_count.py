@@ -174,6 +174,7 @@ def _unquoted_tables(draw: st.DrawFn) -> tuple[bytes, int]:
 @example(table=(b"c,c\n1,2\n\n1,2\n", 2), chunk=3)
 @example(table=(b"c,c\n\n1,2\n1,2,3\n", 2), chunk=3)  # a blank line, then a ragged row
 @example(table=(b"c,c\n1,2\r\n\r\n1,2\r\n", 2), chunk=64)  # a lone CR is a blank line
+@example(table=(b"c,c,c,c,c\n,,,,\n,,,,", 5), chunk=40)  # the last line unfinished, one block
 def test_the_data_reader_counts_fields_as_the_lines_say(table: tuple[bytes, int], chunk: int,
                                                         tmp_path_factory: pytest.TempPathFactory
                                                         ) -> None:
