@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import DATA, Result
+from conftest import DATA, Result, Terminal
 
 Run = Callable[..., Result]
 
@@ -87,7 +87,7 @@ def test_a_country_row_cites_the_source_of_everything_it_counts(tindex: Run) -> 
     assert {row["iso3"]: set(row["source_id"].split(";")) for row in rows} == expected
 
 
-def test_a_rank_of_two_says_it_is_a_rank_of_two(tindex: Run) -> None:
+def test_a_rank_of_two_says_it_is_a_rank_of_two(tindex: Run, terminal: Terminal) -> None:
     """tindex holds two transparency ratings: each row of their ranking carries the caveat
     that says so, and the terminal notes point to it."""
     result = tindex("rank", "--index", "gti_transparency", "--format", "csv")
@@ -95,6 +95,9 @@ def test_a_rank_of_two_says_it_is_a_rank_of_two(tindex: Run) -> None:
     rows = list(csv.DictReader(io.StringIO(result.out)))
     assert [(r["iso3"], r["rank"], r["of"], r["caveat_ids"]) for r in rows] == [
         ("KGZ", "1", "2", "gti-transparency-coverage"), ("BLR", "2", "2", "gti-transparency-coverage")]
+    code, screen = terminal("rank", "--index", "gti_transparency", env={"NO_COLOR": "1"})
+    assert code == 0
+    assert "\n1 caveat about the whole index or year: tindex caveats gti_transparency\n" in screen
 
 
 def test_the_disputed_figure_travels_with_its_caveat(tindex: Run) -> None:
