@@ -180,6 +180,21 @@ def test_output_file_matches_the_format_of_its_suffix(tindex: Run, tmp_path: Pat
     assert piped.code == 0 and target.read_text(encoding="utf-8") == piped.out
 
 
+@pytest.mark.parametrize(("name", "fmt", "said"), [
+    ("out.xlsx", "csv", " in csv (--format wins over the .xlsx suffix)"),
+    ("out.md", "github", " in github (--format wins over the .md suffix)"),
+    ("out.CSV", "tsv", " in tsv (--format wins over the .csv suffix)"),
+    ("out.csv", "csv", ""), ("out.txt", "csv", "")])
+def test_a_format_that_overrides_the_suffix_is_said(tindex: Run, tmp_path: Path, name: str,
+                                                    fmt: str, said: str) -> None:
+    """--format wins over the file's suffix; the line on stderr says so when they differ."""
+    target = tmp_path / name
+    written = tindex("rank", "2024", "-f", fmt, "-o", str(target))
+    assert (written.code, written.out) == (0, "")
+    assert written.err == f"tindex: wrote {target}{said}\n"
+    assert target.read_text(encoding="utf-8") == tindex("rank", "2024", "-f", fmt).out
+
+
 @pytest.mark.parametrize("name", ["out.csv", "out.xlsx"])
 @pytest.mark.parametrize(("umask", "existing", "mode"), [(0o022, None, 0o644), (0o077, None, 0o600),
                                                        (0o002, None, 0o664), (0o022, 0o640, 0o640)])

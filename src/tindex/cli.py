@@ -53,7 +53,14 @@ from tindex.locate import (
     imports_dir,
     overlay_dirs,
 )
-from tindex.render.formats import MAIN_FORMATS, OutputFormat, format_for_file, parse_format
+from tindex.render.formats import (
+    MAIN_FORMATS,
+    SUFFIX_FORMATS,
+    OutputFormat,
+    format_for_file,
+    parse_format,
+    suffix,
+)
 
 if TYPE_CHECKING:
     from tindex.core.model import Model
@@ -230,7 +237,10 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     _write_atomically(Path(output.path), lambda handle: render_binary(result, options, handle)
                       if fmt is OutputFormat.XLSX else None,
                       None if fmt is OutputFormat.XLSX else lambda text: render(result, options, text))
-    sys.stderr.write(f"tindex: wrote {escape_controls(output.path)}\n")
+    named = SUFFIX_FORMATS.get(suffix(output.path))
+    wins = f" in {fmt.value} (--format wins over the {suffix(output.path)} suffix)" \
+        if named is not None and named is not fmt else ""
+    sys.stderr.write(f"tindex: wrote {escape_controls(output.path)}{wins}\n")
 
 
 class _StdoutBuffer(io.StringIO):

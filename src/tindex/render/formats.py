@@ -83,10 +83,14 @@ SUFFIX_FORMATS = {".csv": OutputFormat.CSV, ".tsv": OutputFormat.TSV, ".json": O
                   ".md": OutputFormat.MARKDOWN, ".xlsx": OutputFormat.XLSX}
 
 
+def suffix(name: str) -> str:
+    """A file name's suffix, lower-cased with its dot ('' when it has none)."""
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
+
+
 def format_for_file(name: str) -> OutputFormat:
     """-o FILE: the format its suffix names; an unknown suffix is a usage error."""
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
-    if suffix not in SUFFIX_FORMATS:
+    if suffix(name) not in SUFFIX_FORMATS:
         raise UsageError(f"--output: cannot tell the format of {name!r} from its suffix; use "
                          + ", ".join(SUFFIX_FORMATS) + " (or give --format)")
-    return SUFFIX_FORMATS[suffix]
+    return SUFFIX_FORMATS[suffix(name)]
