@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import REPO, Result, console_script, on_terminal
+from conftest import REPO, Result, Terminal, console_script, on_terminal
 from tindex import __version__
 from tindex.cli import app
 
@@ -415,6 +415,16 @@ def test_terminal_without_colour(env: dict[str, str]) -> None:
 def test_no_color_flag() -> None:
     out = _in_terminal("rank", "2024", "--no-color")
     assert "Kazakhstan" in out and "\x1b[" not in out
+
+
+@pytest.mark.parametrize("args", [("--no-color", "rank", "2024"), ("rank", "2024", "--no-color"),
+                                  ("--no-color", "explain", "Kyrgyzstan")])
+def test_no_color_before_or_after_the_command(args: tuple[str, ...], terminal: Terminal) -> None:
+    """The same screen as NO_COLOR gives, wherever the flag stands."""
+    code, flagged = terminal(*args)
+    plain = terminal(*[a for a in args if a != "--no-color"], env={"NO_COLOR": "1"})
+    assert code == 0 and (code, flagged) == plain
+    assert "\x1b[" not in flagged and "Kyrgyzstan" in flagged
 
 
 @pytest.mark.e2e

@@ -227,7 +227,8 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     _warn(model)
     # Only the workbook names the data it came from: the other formats skip reading for it.
     label = data_version(model.dataset.data_dir) if fmt is OutputFormat.XLSX else ""
-    options = RenderOptions(fmt, _use_color(output.no_color) and output.path is None,
+    no_color = output.no_color or bool((ctx.obj or {}).get("no_color"))  # after or before the command
+    options = RenderOptions(fmt, _use_color(no_color) and output.path is None,
                             _terminal_width(), output.bom, label)
     if output.path is None:
         buffer = _StdoutBuffer()
@@ -350,6 +351,7 @@ def _show_completion(ctx: typer.Context, value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     data_dir: DataDirOption = None,
+    no_color: NoColorOption = False,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version of tindex and of its data, "
                                           "and exit.")] = False,
@@ -360,7 +362,7 @@ def main_options(
     install_completion: InstallCompletionOption = False,
 ) -> None:
     """Rank, compare and explain torture-prevention indices."""
-    ctx.obj = {"data_dir": data_dir}
+    ctx.obj = {"data_dir": data_dir, "no_color": no_color}
 
 
 # -- commands ------------------------------------------------------------------------------
