@@ -128,6 +128,8 @@ BASH = [
     (["import", ""], ["vdem", "pts", "cirights", "hrmi"]),
     (["import", "--remove", ""], ["pts"]),
     (["chart", "Kyrgyzstan", "-o", ""], ["compopt -o default"]),
+    (["--show-completion", ""], ["bash", "zsh", "fish"]),
+    (["--show-completion", "Z"], ["zsh"]),
 ]
 
 
@@ -283,11 +285,14 @@ def test_import_sources_complete_as_the_importers_name_them() -> None:
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-@pytest.mark.parametrize(("before", "after"), [((), ()), (("--data-dir", "."), ()),
-                                               ((), ("--data-dir", "."))])
+@pytest.mark.parametrize("words", [
+    ("--show-completion", "SHELL"), ("--data-dir", ".", "--show-completion", "SHELL"),
+    ("--show-completion", "SHELL", "--data-dir", "."), ("--show-completion", "--data-dir", ".", "SHELL"),
+    ("--show-completion", "--data-dir=.", "SHELL")], ids=" ".join)
 def test_show_completion_prints_the_script_of_the_shell_named(
-        shell: str, before: tuple[str, ...], after: tuple[str, ...], tindex: Run) -> None:
-    shown = tindex(*before, "--show-completion", shell, *after)
+        shell: str, words: tuple[str, ...], tindex: Run) -> None:
+    """The shell is the word after the flag that is neither an option nor an option's value."""
+    shown = tindex(*[shell if word == "SHELL" else word for word in words])
     assert (shown.code, shown.err) == (0, ""), shown.err
     assert shown.out == script(shell)
     assert shown.out.startswith({"bash": "_tindex_completion() {", "zsh": "#compdef tindex",

@@ -16,7 +16,6 @@ import functools
 import gc
 import inspect
 import io
-import itertools
 import os
 import signal
 import stat
@@ -338,12 +337,19 @@ def _version(value: bool) -> None:
 
 def _show_completion(ctx: typer.Context, value: bool) -> None:
     """--show-completion [bash|zsh|fish]: a flag that runs before the rest of the command
-    line is parsed (is_eager), so the shell it may name is read from the words after it."""
+    line is parsed (is_eager), so the shell it may name is read from the words after it:
+    those that are neither an option nor an option's value (--data-dir X)."""
     if not value or ctx.resilient_parsing:
         return
     words = _Invocation.words
     after = words[words.index("--show-completion") + 1:] if "--show-completion" in words else []
-    show(list(itertools.takewhile(lambda word: not word.startswith("-"), after)))
+    valued = {name for param in ctx.command.params if isinstance(param, typer.core.TyperOption)
+              and not param.is_flag for name in param.opts}
+    named: list[str] = []
+    for previous, word in zip(["", *after], after, strict=False):
+        if not word.startswith("-") and previous not in valued:
+            named.append(word)
+    show(named)
     raise typer.Exit()
 
 

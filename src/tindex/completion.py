@@ -317,6 +317,8 @@ class _TindexComplete(ShellComplete):
         return items
 
     def _items(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+        if args and args[-1] == "--show-completion":  # the shell it may name (a flag to click)
+            return [CompletionItem(shell) for shell in SHELLS if shell.startswith(fold(incomplete))]
         ctx = _resolve_context(self.cli, self.ctx_args, self.prog_name, args)
         obj, incomplete = _resolve_incomplete(ctx, args, incomplete)
         if not isinstance(obj, Parameter):
