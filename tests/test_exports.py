@@ -272,7 +272,7 @@ def test_a_folder_is_refused_before_any_work(tindex: Run, tmp_path: Path) -> Non
     ("kgz-2024-stated-chang", "unknown caveat id, country or index 'kgz-2024-stated-chang' "
                               "(did you mean kgz-2024-stated-change?)"),
     ("Rusia", "unknown caveat id, country or index 'Rusia' (did you mean Russia?)"),
-    ("gtii", "unknown caveat id, country or index 'gtii' (did you mean gti?)"),
+    ("gtii", "unknown caveat id, country or index 'gtii' (did you mean gti or gti-pilot?)"),
     ("xyzzy", "unknown caveat id, country or index 'xyzzy'"),
 ])
 def test_a_mistyped_caveat_id_is_offered_the_right_one(tindex: Run, typed: str, message: str) -> None:
