@@ -86,8 +86,9 @@ def test_country_brief_has_headings_tables_caveats_and_sources(tindex: Run) -> N
     # Table rows cite their sources and caveats by the keys listed under Notes and Sources.
     assert ["2024", "64.49", "-15.87", "-19.7%", "5", "7", "0", "csp-2025",
             "kgz-2024-stated-change; csp-scale; csp-table-split; csp-coverage"] in page.rows
+    # A change cites the caveats of both its years (2022's coverage text, here).
     assert ["2023", "80.36", "+45.61", "+131.3%", "5", "7", "0", "csp-2025",
-            "csp-scale; csp-table-split; csp-coverage"] in page.rows
+            "csp-scale; csp-table-split; csp-coverage; csp-2022-coverage-text"] in page.rows
     assert ["5", "Victim's rights", "Very High", "omct-gti-kgz-2025"] in page.rows
     assert "CSP Index on Torture: change: -15.87" in page.texts("li")
     # 64.49 - 9.45 over 2019-2024; the largest rise and fall typed from the published table.
@@ -157,7 +158,7 @@ def hostile_data(data_copy: Path) -> Path:
         path.write_text(re.sub(r"(?<![_/])Kyrgyzstan", lambda _: HOSTILE, text), encoding="utf-8")
     with (data_copy / "caveats.csv").open("a", encoding="utf-8") as caveats:
         for number, text in enumerate(BLOCK_STARTS):
-            caveats.write(f"hostile-{number},csp,KGZ,,{text},csp-2025\n")
+            caveats.write(f"hostile-{number},csp,KGZ,,,{text},csp-2025\n")
     return data_copy
 
 

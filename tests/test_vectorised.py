@@ -333,16 +333,19 @@ def test_safe_frame_equals_the_per_cell_version(data: st.DataObject) -> None:
 
 # -- row_caveats ----------------------------------------------------------------------------
 
-def reference_row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int
+def reference_row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
+                          earlier: Sequence[int] | None = None
                           ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
-    """row_caveats as it was: one Python loop over the rows."""
+    """row_caveats as it was (one Python loop over the rows), with the caveats of the year
+    a row's change is measured from."""
     year_list = [years] * len(codes) if isinstance(years, int) else [int(y) for y in years]
+    earlier_list = [int(y) for y in earlier] if earlier is not None else [-1] * len(codes)
     applicable = [c for c in model.caveats if c.index == index.id]
     found: list[tuple[str, ...]] = []
     used: dict[str, Caveat] = {}
-    for code, year in zip(codes.astype(str), year_list, strict=True):
+    for code, year, before in zip(codes.astype(str), year_list, earlier_list, strict=True):
         mine = [c for c in applicable if (c.iso3 is None or c.iso3 == code)
-                and (c.year is None or c.year == year)]
+                and (c.year is None or c.year == year or (c.year == before and not c.about_change))]
         found.append(tuple(c.caveat_id for c in mine))
         used.update((c.caveat_id, c) for c in mine)
     return found, [c for c in model.caveats if c.caveat_id in used]
@@ -353,7 +356,7 @@ def caveat_lists(draw: st.DrawFn) -> list[Caveat]:
     count = draw(st.integers(0, 8))
     return [Caveat(f"c{n}", "text", ("s1",), draw(st.sampled_from(["idx", "idx", "other", None])),
                    draw(st.sampled_from([*CODES, "XXX", None])),
-                   draw(st.sampled_from([2020, 2021, 2022, None])))
+                   draw(st.sampled_from([2020, 2021, 2022, None])), draw(st.booleans()))
             for n in range(count)]
 
 
@@ -373,6 +376,11 @@ def test_row_caveats_equal_the_per_row_loop(caveats: list[Caveat], data: st.Data
     model = stub_model(caveats)
     assert row_caveats(model, index_info(), code_column, years) == \
         reference_row_caveats(model, index_info(), code_column, years)
+    earlier = data.draw(st.lists(st.sampled_from([-1, 2019, 2020, 2021]), min_size=rows,
+                                 max_size=rows))
+    assert row_caveats(model, index_info(), code_column, years,
+                       earlier=np.array(earlier, dtype=np.int64)) == \
+        reference_row_caveats(model, index_info(), code_column, years, earlier)
     # general=False is what revisions did afterwards: keep only the country caveats.
     found, used = reference_row_caveats(model, index_info(), code_column, years)
     shown = {c.caveat_id for c in used if not c.general}
@@ -398,9 +406,11 @@ def reference_with_previous(scores: pd.DataFrame, year: int, previous: int | Non
                             index: IndexInfo) -> pd.DataFrame:
     """with_previous as it was: a merge on iso3 and Series.rank over the rows of both years."""
     now = reference_score_ranks(scores, year, index)
-    before = reference_score_ranks(scores, previous, index)[["iso3", "score"]]
+    before = reference_score_ranks(scores, previous, index)[["iso3", "score", "source_id"]]
     merged = now.merge(before, on="iso3", how="left", suffixes=("", "_before"))
     both = merged["score_before"].notna()
+    merged = merged.rename(columns={"source_id_before": "source_before"})
+    merged["source_before"] = merged["source_before"].astype(object).where(both, None)
     ascending = not index.higher_is_better
     rank_now = merged.loc[both, "score"].rank(method="min", ascending=ascending)
     rank_before = merged.loc[both, "score_before"].rank(method="min", ascending=ascending)
@@ -418,7 +428,9 @@ def reference_yearly_ranks(scores: pd.DataFrame, iso3: str, index: IndexInfo) ->
         row = merged[merged["iso3"] == iso3].iloc[0]
         rows.append({"year": int(year), "score": row["score"], "previous": row["score_before"],
                      "rank": row["rank"], "of": len(merged), "rank_change": row["rank_change"],
-                     "source_id": row["source_id"]})
+                     "source_id": row["source_id"],
+                     "earlier_year": previous if pd.notna(row["score_before"]) else -1,
+                     "earlier_source": row["source_before"]})
     return pd.DataFrame(rows)
 
 
@@ -551,7 +563,8 @@ def test_yearly_ranks_equal_with_previous_per_year(scores: pd.DataFrame, better:
     found = yearly_ranks(scores, mine, index)
     new = pd.DataFrame({"year": found.year, "score": found.score, "previous": found.previous,
                         "rank": found.rank, "of": found.of, "rank_change": found.rank_change,
-                        "source_id": np.asarray(found.source_id, dtype=object)})
+                        "source_id": np.asarray(found.source_id, dtype=object),
+                        "earlier_year": found.earlier_year, "earlier_source": found.earlier_source})
     old = reference_yearly_ranks(scores, iso3, index)
     pd.testing.assert_frame_equal(new.drop(columns=["rank", "rank_change"]),
                                   old.drop(columns=["rank", "rank_change"]))
@@ -633,7 +646,7 @@ def release_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Caveat]]:
     rows += [("other", codes[0], years[0], 1.0, 1, "s2"), ("other", codes[0], years[0], 2.0, 2, "s2")]
     frame = pd.DataFrame(rows, columns=["index", "iso3", "year", "score", "release", "source_id"])
     caveats = [Caveat(c.caveat_id, c.text, c.source_ids, c.index, c.iso3 if c.iso3 != "XXX" else None,
-                      c.year) for c in draw(caveat_lists())]
+                      c.year, c.about_change) for c in draw(caveat_lists())]
     return frame, caveats
 
 
@@ -656,6 +669,7 @@ def data_dir(frame: pd.DataFrame, caveats: list[Caveat], drivers: pd.DataFrame |
         pd.DataFrame({"caveat_id": [c.caveat_id for c in caveats],
                       "index": [c.index for c in caveats], "iso3": [c.iso3 for c in caveats],
                       "year": pd.array([c.year for c in caveats], dtype="Int64"),
+                      "about": ["change" if c.about_change else "" for c in caveats],
                       "text": "A caveat.", "source_ids": "s1"}).to_csv(directory / "caveats.csv",
                                                                        index=False)
         yield directory
@@ -725,7 +739,7 @@ def reference_country_changes(model: Model, index: IndexInfo, country: Country,
     available = mine["year"].tolist()
     table = reference_yearly_ranks(scores, country.iso3, index)
     caveat_ids, caveats = reference_row_caveats(model, index, pd.Series([country.iso3] * len(table)),
-                                                table["year"])
+                                                table["year"], table["earlier_year"].tolist())
     frame = pd.DataFrame({
         "country": country.name,
         "iso3": country.iso3,
@@ -736,7 +750,8 @@ def reference_country_changes(model: Model, index: IndexInfo, country: Country,
         "rank": table["rank"].astype("Int64"),
         "of": table["of"],
         "rank_change": table["rank_change"].astype("Int64"),
-        "source_id": table["source_id"],
+        "source_id": [";".join(sorted({s for s in pair if isinstance(s, str)}))
+                      for pair in zip(table["source_id"], table["earlier_source"], strict=True)],
         "caveat_ids": caveat_ids,
     })
     keep = pd.Series(True, index=frame.index)
@@ -786,7 +801,7 @@ def scored_data(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Caveat], pd.DataFra
     draw(st.randoms()).shuffle(rows)
     frame = pd.DataFrame(rows, columns=["index", "iso3", "year", "score", "source_id"])
     caveats = [Caveat(c.caveat_id, c.text, c.source_ids, c.index, c.iso3 if c.iso3 != "XXX" else None,
-                      c.year) for c in draw(caveat_lists())]
+                      c.year, c.about_change) for c in draw(caveat_lists())]
     drivers_rows = [("idx" if draw(st.booleans()) else "other", code, year,
                      draw(st.sampled_from([np.nan, -2.5, 3.0])), f"Why {code} {year}", "s2")
                     for code, year in {(str(r[1]), int(r[2])) for r in rows} if not draw(st.integers(0, 3))]
@@ -897,7 +912,9 @@ def reference_span_changes(model: Model, index: IndexInfo, start: int | None, en
     rank_to = merged.loc[both, "score_to"].rank(method="min", ascending=ascending)
     window = scores[(scores["year"] >= start) & (scores["year"] <= end)]
     held = window.groupby(window["iso3"].astype(str))["year"].apply(lambda y: year_span(y))
-    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], end)
+    caveat_ids, caveats = reference_row_caveats(
+        model, index, merged["iso3"], end,
+        [start if pd.notna(score) else -1 for score in merged["score_from"]])
     change = difference(merged["score_to"], merged["score_from"])
     frame = pd.DataFrame({
         "country": model.name_of(merged["iso3"]),

@@ -235,6 +235,8 @@ CAVEATS = TableSpec(
         Column("country", Kind.TEXT, required=False, categorical=True, optional_column=True),
         Column("iso3", Kind.ISO3, required=False),
         Column("year", Kind.INT, required=False, minimum=1, maximum=9999),
+        Column("about", Kind.CHOICE, choices=("figures", "change"), required=False,
+               optional_column=True),
         Column("text", Kind.TEXT),
         Column("source_ids", Kind.SOURCE_LIST),
     ),

@@ -13,8 +13,10 @@ from tindex.core.model import Country, IndexInfo, Model, equal_rows, year_span, 
 from tindex.core.ranking import (
     RANK_ROLES,
     TOO_LARGE,
+    both_sources,
     check_year,
     difference,
+    earlier_years,
     head_with_ties,
     min_ranks,
     percent_change,
@@ -22,6 +24,7 @@ from tindex.core.ranking import (
     rounded,
     row_caveats,
     series_until,
+    taken,
     texts_at,
     too_large_note,
     whole_numbers,
@@ -92,6 +95,8 @@ class YearlyRanks:
     of: np.ndarray  # int64: the countries with a row that year
     rank_change: pd.arrays.IntegerArray
     source_id: pd.api.extensions.ExtensionArray  # text
+    earlier_year: np.ndarray  # int64: the previous data year, where `previous` is a score (-1: none)
+    earlier_source: np.ndarray  # object: the source of `previous` (None: none)
 
 
 def yearly_ranks(scores: pd.DataFrame, mine: np.ndarray, index: IndexInfo) -> YearlyRanks:
@@ -147,12 +152,19 @@ def yearly_ranks(scores: pd.DataFrame, mine: np.ndarray, index: IndexInfo) -> Ye
     previous = np.where(gap > 0, own[np.maximum(own_at - gap, 0)], np.nan)
     rank = 1 + np.bincount(at[better], minlength=width)[own_at]
     compared = ~np.isnan(score) & ~np.isnan(previous)
+    compared_before = (gap > 0) & ~np.isnan(previous)
+    own_row = np.full(width, -1, dtype=np.int64)  # the country's row (in `mine`) per year
+    own_row[own_at] = np.arange(len(mine))
+    sources = texts_at(scores["source_id"], mine)
     return YearlyRanks(
         year=own_at + low, score=score, previous=previous,
         rank=pd.arrays.IntegerArray(rank.astype(np.int64), np.isnan(score)),
         of=held[own_at],
         rank_change=pd.arrays.IntegerArray((rank_before - rank_now).astype(np.int64), ~compared),
-        source_id=texts_at(scores["source_id"], mine),
+        source_id=sources,
+        earlier_year=np.where(compared_before, own_at + low - gap, -1),
+        earlier_source=taken(np.asarray(sources, dtype=object), own_row[own_at - gap],
+                             compared_before),
     )
 
 
@@ -188,7 +200,7 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
                          f"years with scores: {year_span(available)}")
     years, score, previous = table.year[kept], table.score[kept], table.previous[kept]
     caveat_ids, caveats = row_caveats(model, index, pd.Series([country.iso3] * len(kept)),
-                                      pd.Series(years))
+                                      pd.Series(years), earlier=table.earlier_year[kept])
     change = difference(pd.Series(score), pd.Series(previous))
     frame = pd.DataFrame({
         "country": country.name,
@@ -200,7 +212,7 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
         "rank": table.rank[kept],
         "of": table.of[kept],
         "rank_change": table.rank_change[kept],
-        "source_id": table.source_id[kept],
+        "source_id": both_sources(table.source_id[kept], table.earlier_source[kept]),
         "caveat_ids": caveat_ids,
     })
     found = drivers(model, index, country.iso3, years.tolist())
@@ -214,7 +226,7 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
         title=f"{country.name}: {index.name}, " + (f"{first}-{last}" if first != last else f"{first}"),
         frame=frame, roles=RANK_ROLES,
         # citations() keeps the first of each id: the ids in row order, as unique() gave them.
-        citations=model.citations([*table.source_id[kept], *found["source_id"],
+        citations=model.citations([*frame["source_id"], *found["source_id"],
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats, notes=notes,
         history=lambda: [values[: n + 1] for n in range(len(values))],
@@ -230,7 +242,8 @@ def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: i
     if previous is None:
         raise UsageError(f"{year} is the first year with {index.id} scores: there is no change into it")
     merged = with_previous(scores, year, previous, index)
-    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year)
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year,
+                                      earlier=earlier_years(merged["score_before"], previous))
     change = difference(merged["score"], merged["score_before"])
     frame = pd.DataFrame({
         "country": model.name_of(merged["iso3"]),
@@ -242,7 +255,7 @@ def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: i
         "pct_change": percent_change(merged["score_before"], merged["score"]),
         "rank": merged["rank"],
         "rank_change": merged["rank_change"],
-        "source_id": merged["source_id"],
+        "source_id": both_sources(merged["source_id"], merged["source_before"]),
         "caveat_ids": caveat_ids,
     })
     # "largest rise" means the best move: for a lower-is-better index a fall is a rise.
@@ -302,7 +315,8 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
                            np.nan)[at_to]
     iso3 = pd.Series(codes, dtype="str")
     held = year_spans(scores["iso3"], all_years, (all_years >= start) & (all_years <= end))
-    caveat_ids, caveats = row_caveats(model, index, iso3, end)
+    caveat_ids, caveats = row_caveats(model, index, iso3, end,
+                                      earlier=np.where(np.isnan(score_from), -1, start))
     change = difference(pd.Series(score_to), pd.Series(score_from))
     frame = pd.DataFrame({
         "country": model.name_of(iso3),
@@ -316,8 +330,7 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
         "rank_to": whole_numbers(rank_to_all),
         "rank_change": whole_numbers(rank_change),
         "years_held": iso3.map(held),
-        "source_id": [";".join(sorted({str(s) for s in (a, b) if pd.notna(s)}))
-                      for a, b in zip(sources_from, sources_to, strict=True)],
+        "source_id": both_sources(sources_to, sources_from),
         "caveat_ids": caveat_ids,
     })
     improvement = frame["change"] if index.higher_is_better else -frame["change"]

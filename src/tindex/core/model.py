@@ -292,7 +292,8 @@ class Model:
         return [Caveat(str(row["caveat_id"]), str(row["text"]),
                        tuple(p.strip() for p in str(row["source_ids"]).split(";") if p.strip()),
                        _text(row["index"]), _text(row["iso3"]),
-                       None if _missing(row["year"]) else int(row["year"]))
+                       None if _missing(row["year"]) else int(row["year"]),
+                       _text(row.get("about")) == "change")
                 for row in records(frame)]
 
     def caveats_for(self, index: str | None, iso3: str | None, year: int | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,8 @@ def with_previous(scores: pd.DataFrame, year: int, previous: int | None,
         merged["iso3"].to_numpy(dtype=object))
     earlier = np.append(before["score"].to_numpy(dtype=float), np.nan)[at]
     merged["score_before"] = earlier
+    merged["source_before"] = pd.Series(
+        taken(before["source_id"].to_numpy(dtype=object), at, ~np.isnan(earlier)), dtype=object)
     # Rank change among the countries measured in both years only, so that a country
     # entering or leaving the index does not move the others.
     both = ~np.isnan(earlier)
@@ -125,6 +128,27 @@ def with_previous(scores: pd.DataFrame, year: int, previous: int | None,
     rank_before = min_ranks(np.where(both, earlier, np.nan), index.higher_is_better)
     merged["rank_change"] = whole_numbers(rank_before - rank_now)
     return merged
+
+
+def taken(values: np.ndarray, at: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """values[at] where `present`, None elsewhere (an object array)."""
+    picked = np.full(len(at), None, dtype=object)
+    picked[present] = values[at[present]]
+    return picked
+
+
+def both_sources(now: Iterable[object], then: Iterable[object]) -> list[str]:
+    """Per row, the source ids of the two scores a change is made of, each once and in
+    order (then: None where the row has no earlier score)."""
+    return [";".join(sorted({str(s) for s in pair if isinstance(s, str)}))
+            for pair in zip(now, then, strict=True)]
+
+
+def earlier_years(score_before: pd.Series, previous: int | None) -> np.ndarray:
+    """Per row, the year its change is measured from: `previous` where the row has a score
+    then, else -1 (row_caveats' `earlier`)."""
+    has = score_before.notna().to_numpy()
+    return np.where(has, -1 if previous is None else previous, -1).astype(np.int64)
 
 
 def difference(after: pd.Series, before: pd.Series) -> pd.Series:
@@ -178,9 +202,13 @@ def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.Data
 
 
 def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
-                general: bool = True) -> tuple[list[tuple[str, ...]], list[Caveat]]:
+                general: bool = True, earlier: np.ndarray | None = None,
+                ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
     """Per row, the ids of the caveats that apply to it; and every caveat that applies.
-    general=False leaves out the caveats about the index as a whole.
+    general=False leaves out the caveats about the index as a whole. `earlier`: per row,
+    the year of the earlier score its change is measured from (-1: none), whose caveats
+    about figures apply to the row too: a change is only as sound as both of its ends
+    (a caveat about the change into that year is not about this one).
 
     Column-wise: one mask per caveat, and rows that match the same caveats share one
     tuple, so a million rows with no caveat cost a few array passes, not a Python loop.
@@ -202,7 +230,8 @@ def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Seri
         if caveat.iso3 is not None:
             hit &= labels == position.get(caveat.iso3, -2)
         if caveat.year is not None:
-            hit &= year_array == caveat.year
+            hit &= (year_array == caveat.year) if earlier is None or caveat.about_change else \
+                (year_array == caveat.year) | (earlier == caveat.year)
         if not hit.any():
             continue
         used.add(caveat.caveat_id)
@@ -265,7 +294,8 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
                       model.release_number(index, release) if release is not None else None)
     previous = previous_year(scores, year)
     merged = with_previous(scores, year, previous, index)
-    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year)
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year,
+                                      earlier=earlier_years(merged["score_before"], previous))
     measured = model.measured(index, year)
     frame = pd.DataFrame({
         "rank": merged["rank"],
@@ -277,7 +307,7 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
         "change": difference(merged["score"], merged["score_before"]),
         "rank_change": merged["rank_change"],
         "measured": pd.array([measured] * len(merged), dtype="Int64"),
-        "source_id": merged["source_id"],
+        "source_id": both_sources(merged["source_id"], merged["source_before"]),
         "caveat_ids": caveat_ids,
     })
     frame = in_rank_order(frame, reverse)

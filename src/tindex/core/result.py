@@ -78,6 +78,7 @@ class Caveat:
     index: str | None = None
     iso3: str | None = None
     year: int | None = None
+    about_change: bool = False  # about the change into `year`, not about its figures
 
     @property
     def general(self) -> bool:

@@ -225,9 +225,8 @@ def notes(printer: _Printer, caveats: list[Caveat], lines: list[Note], citations
             printer.line(Text(f"Note [{caveat.caveat_id}]: " + clean_text(first_sentence(caveat.text)),
                                style="yellow" if color else ""))
     general = [c for c in caveats if c.general]
-    if general:
-        indices = list(dict.fromkeys(c.index or "" for c in general))
-        about = " ".join(i for i in indices if i) or " ".join(c.caveat_id for c in general)
+    if general:  # by id: the index's id would list its other caveats too
+        about = clean_text(" ".join(c.caveat_id for c in general))
         printer.line(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the whole "
                            f"index or year: tindex caveats {about}", style="dim" if color else ""))
     wanted = (cited or set()) | {i for c in caveats if not c.general for i in c.source_ids} \
