@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import io
 import json
@@ -150,9 +151,11 @@ def test_explain_country_as_json(tindex: Run) -> None:
     drivers = data["sections"]["drivers"]["lines"]
     assert any(line["text"].startswith("2024 (stated change +12.14): ")
                and line["source_ids"] == ["csp-2025"] for line in drivers)
-    assert any(line["text"].startswith("Kazakhstan's 2023 score differs between the fifth and the "
-                                       "sixth release") and line["source_ids"] == ["csp-2024", "csp-2025"]
-               for line in data["sections"]["caveats"]["lines"])
+    assert any(caveat["caveat_id"] == "kaz-2023-revision"
+               and caveat["text"].startswith("Kazakhstan's 2023 score differs between the fifth and "
+                                             "the sixth release")
+               and caveat["source_ids"] == ["csp-2024", "csp-2025"] for caveat in data["caveats"])
+    assert "caveats" not in data["sections"]  # once, with their ids, not again as lines
     assert all(source["url"].startswith("http") for source in data["sources"])
 
 
@@ -173,7 +176,10 @@ def test_explain_indices(tindex: Run) -> None:
     csp = json.loads(result.out)
     assert csp["summary"]["scale"] == "numbers; no bounds published"
     assert csp["summary"]["years"] == "2019-2024"
-    assert list(csp["sections"]) == ["about", "coverage", "releases", "caveats"]
+    assert list(csp["sections"]) == ["about", "coverage", "releases"]
+    with (REPO / "data" / "caveats.csv").open(encoding="utf-8") as handle:
+        about_csp = [row["caveat_id"] for row in csv.DictReader(handle) if row["index"] == "csp"]
+    assert [c["caveat_id"] for c in csp["caveats"]] == about_csp
     result = tindex("explain", "gti", "--format", "json")
     assert result.code == 0, result.err
     gti = json.loads(result.out)

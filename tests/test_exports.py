@@ -181,6 +181,36 @@ def test_xlsx_has_numbers_notes_and_sources(tindex: Run, tmp_path: Path) -> None
     assert ("(data)", label) in {row[:2] for row in book["sources"].iter_rows(values_only=True)}
 
 
+@pytest.mark.parametrize("args", [*COMMANDS, ["explain", "Kyrgyzstan"], ["explain", "csp"],
+                                  ["explain", "gti"]], ids=" ".join)
+def test_a_workbook_explains_every_id_it_cites(tindex: Run, tmp_path: Path, args: list[str]) -> None:
+    """A workbook is what gets passed on: each caveat id in its data has its text in the
+    notes sheet, and each source id in its data or notes has its entry in the sources sheet."""
+    target = tmp_path / "out.xlsx"
+    result = tindex(*args, "-o", str(target))
+    assert result.code == 0, result.err
+    book = openpyxl.load_workbook(target)
+    data = list(book["data"].iter_rows(values_only=True))
+    header, rows = list(data[0]), data[1:]
+
+    def ids(values: list[object]) -> set[str]:
+        return {part for value in values if isinstance(value, str) for part in value.split(";") if part}
+
+    if "section" in header:  # a profile in long form: the ids are in its value column
+        caveat_ids = ids([r[3] for r in rows if r[2] == "caveat_ids"]) | {
+            str(r[1]) for r in rows if r[0] in ("caveats", "index_caveats")}
+        source_ids = ids([r[3] for r in rows if r[2] in ("source_id", "source_ids")])
+    else:
+        caveat_ids = ids([r[header.index("caveat_ids")] for r in rows])
+        source_ids = ids([r[header.index("source_id")] for r in rows])
+    notes = {row[0]: row for row in book["notes"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert caveat_ids and caveat_ids <= set(notes), caveat_ids - set(notes)
+    assert all(notes[i][1] for i in caveat_ids)
+    source_ids |= ids([row[2] for row in notes.values()])
+    sources = {row[0] for row in book["sources"].iter_rows(min_row=2, values_only=True)}
+    assert source_ids and source_ids <= sources, source_ids - sources
+
+
 def test_xlsx_stores_formula_like_text_as_text(tindex: Run, data_copy: Path, tmp_path: Path) -> None:
     countries = data_copy / "countries.csv"
     countries.write_text(countries.read_text(encoding="utf-8").replace(

@@ -833,7 +833,6 @@ def reference_list_countries(model: Model) -> Table:
     names = model.names
     frame = pd.DataFrame({"country": list(names.values()), "iso3": list(names)})
     roles: dict[str, Role] = {"country": Role.LABEL, "iso3": Role.CODE}
-    ids: list[str] = []
     for index in model.indices.values():
         try:
             rows = model.scores(index) if index.is_score else model.levels(index)
@@ -844,7 +843,6 @@ def reference_list_countries(model: Model) -> Table:
         by_code = rows.groupby(rows["iso3"].astype(str))["year"].apply(year_span)
         frame[f"{index.id}_years"] = frame["iso3"].map(by_code)
         roles[f"{index.id}_years"] = Role.TEXT
-        ids += rows["source_id"].astype(str).unique().tolist()
     facts = model.dataset.optional(schema.FACTS)
     if facts is not None:
         counts = facts["iso3"].astype(str).value_counts()
@@ -861,7 +859,9 @@ def reference_list_countries(model: Model) -> Table:
     used = {i for ids_ in caveat_ids for i in ids_}
     caveats = [c for c in model.caveats if c.caveat_id in used]
     return Table(title=f"Countries covered: {len(frame)}", frame=frame, roles=roles,
-                 citations=model.citations(sorted(set(ids))), caveats=caveats)
+                 citations=model.citations([*frame["source_id"],
+                                            *[i for c in caveats for i in c.source_ids]]),
+                 caveats=caveats)
 
 
 def reference_sources_by_country(model: Model) -> dict[str, str]:

@@ -120,11 +120,6 @@ def explain_country(model: Model, country: Country) -> Profile:
             ids += frame["source_id"].tolist()
 
     caveats = country_caveats(model, country.iso3, years_in)
-    specific = [c for c in caveats if not c.general]
-    if specific:
-        sections.append(Section("caveats", "Caveats", lines=[
-            Note(c.text, c.source_ids) for c in specific]))
-    ids += [i for c in specific for i in c.source_ids]
 
     recommendations = model.dataset.optional(schema.RECOMMENDATIONS)
     if recommendations is not None:
@@ -137,8 +132,11 @@ def explain_country(model: Model, country: Country) -> Profile:
                                            zip(mine["text"], mine["source_id"], strict=True)]))
             ids += mine["source_id"].astype(str).tolist()
 
+    # Cited: what the sections cite, then the sources of every caveat (the exports carry
+    # each caveat's text, with its sources).
     return Profile(title=f"{country.name} ({country.iso3})", summary=summary, sections=sections,
-                   citations=model.citations(ids), caveats=caveats)
+                   citations=model.citations([*ids, *(i for c in caveats for i in c.source_ids)]),
+                   caveats=caveats)
 
 
 def other_measures(model: Model, country: Country) -> Table | None:
@@ -231,10 +229,7 @@ def explain_index(model: Model, index: IndexInfo) -> Profile:
         sections.append(Section("levels", f"Overall levels in tindex for {latest}", table=Table(
             title="levels", frame=frame, roles={"level": Role.LEVEL, "countries": Role.INTEGER})))
     caveats = [c for c in model.caveats if c.index == index.id]
-    if caveats:
-        sections.append(Section("caveats", "Caveats", lines=[
-            Note(c.text, c.source_ids) for c in caveats]))
-        ids += [i for c in caveats for i in c.source_ids]
+    ids += [i for c in caveats for i in c.source_ids]
     return Profile(title=index.name, summary=summary, sections=sections,
                    citations=model.citations(ids), caveats=caveats)
 

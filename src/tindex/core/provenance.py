@@ -102,7 +102,6 @@ def list_countries(model: Model) -> Table:
     codes = pd.Series(list(names), dtype="str")
     frame = pd.DataFrame({"country": list(names.values()), "iso3": codes})
     roles: dict[str, Role] = {"country": Role.LABEL, "iso3": Role.CODE}
-    ids: set[str] = set()
     covered = np.zeros(len(names), dtype=np.bool_)
     for index in model.indices.values():
         if not model.holds_data(index):  # declared without data yet: no column for it
@@ -113,10 +112,6 @@ def list_countries(model: Model) -> Table:
         frame[f"{index.id}_years"] = column = codes.map(spans)
         covered |= column.notna().to_numpy()
         roles[f"{index.id}_years"] = Role.TEXT
-        source_codes, source_labels = coded(rows["source_id"])
-        present = source_codes if chosen is None else source_codes[chosen]
-        ids.update(source_labels[n] for n in np.flatnonzero(
-            np.bincount(present[present >= 0], minlength=len(source_labels))).tolist())
     facts = model.dataset.optional(schema.FACTS)
     if facts is not None:
         fact_codes, fact_labels = coded(facts["iso3"])
@@ -141,8 +136,11 @@ def list_countries(model: Model) -> Table:
     frame = frame.sort_values("country", ignore_index=True)
     used = {i for ids_ in caveat_ids for i in ids_}
     caveats = [c for c in model.caveats if c.caveat_id in used]
+    # Cited: every source a row names, then the sources of its caveats.
     return Table(title=f"Countries covered: {len(frame)}", frame=frame, roles=roles,
-                 citations=model.citations(sorted(ids)), caveats=caveats)
+                 citations=model.citations([*frame["source_id"],
+                                            *[i for c in caveats for i in c.source_ids]]),
+                 caveats=caveats)
 
 
 def _sources_by_country(model: Model) -> dict[str, str]:

@@ -105,14 +105,10 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
                         for _key, label, value, role in result.summary)
     blocks = [heading(1, result.title), summary]
     for section in result.sections:
-        if section.key == "caveats":
-            continue
         blocks.append(heading(2, section.heading))
         if section.table is not None and not section.table.frame.empty:
             blocks.append(pipe_table(section.table))
         blocks.append("\n".join(f"- {cite(line, block=True)}" for line in section.lines))
-    general = [c.caveat_id for c in result.caveats if c.general]
-    pointer = [Note("Caveats about the indices as a whole: " + ", ".join(general) + ".")] if general else []
-    notes = notes_blocks([c for c in result.caveats if not c.general], pointer, result.citations)
+    notes = notes_blocks(result.caveats, [], result.citations)  # a brief to publish: every text
     blocks += [heading(2, b.rstrip(":")) if b in ("Notes:", "Sources:") else b for b in notes]
     _write(blocks, out)

@@ -52,12 +52,12 @@ def profile_table(profile: Profile) -> Table:
             rows.append((section.key, str(number), "text", line.text))
             if line.source_ids:
                 rows.append((section.key, str(number), "source_ids", list(line.source_ids)))
-    for caveat in profile.caveats:
-        if caveat.general:  # about a whole index: by id (tindex caveats ID gives the text)
-            rows.append(("index_caveats", caveat.caveat_id, "index", caveat.index))
-            continue
-        rows.append(("caveats", caveat.caveat_id, "text", caveat.text))
-        rows.append(("caveats", caveat.caveat_id, "source_ids", list(caveat.source_ids)))
+    for caveat in profile.caveats:  # every text: a row's caveat_ids resolve in the same file
+        part = "index_caveats" if caveat.general else "caveats"
+        if caveat.general:
+            rows.append((part, caveat.caveat_id, "index", caveat.index))
+        rows.append((part, caveat.caveat_id, "text", caveat.text))
+        rows.append((part, caveat.caveat_id, "source_ids", list(caveat.source_ids)))
     for citation in profile.citations:
         for field in ("title", "publisher", "date", "url"):
             rows.append(("sources", citation.source_id, field, getattr(citation, field)))
@@ -65,7 +65,7 @@ def profile_table(profile: Profile) -> Table:
     frame["value"] = [";".join(v) if isinstance(v, list) else v for v in frame["value"]]
     return Table(title=profile.title, frame=frame, roles={"section": Role.LABEL, "item": Role.LABEL,
                  "field": Role.LABEL, "value": Role.TEXT}, citations=profile.citations,
-                 caveats=[c for c in profile.caveats if not c.general])
+                 caveats=profile.caveats)
 
 
 def caveat_object(caveat: Caveat) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def profile_object(profile: Profile) -> dict[str, Any]:
             }
             for section in profile.sections
         },
-        "caveats": [caveat_object(c) for c in profile.caveats if not c.general],
+        "caveats": [caveat_object(c) for c in profile.caveats],
         "index_caveat_ids": [c.caveat_id for c in profile.caveats if c.general],
         "sources": [citation_object(c) for c in profile.citations],
     }

@@ -265,9 +265,11 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
             continue  # the title already says it
         summary.add_row(Text(clean_text(label)), Text(display(value, role)))
     printer.show(summary)
+    cited: set[str] = set()  # what the sections cite: their sources are listed at the end
     for section in profile.sections:
-        if section.key == "caveats":
-            continue  # shown with the notes at the end
+        if section.table is not None:
+            cited |= _cited(section.table)
+        cited.update(i for line in section.lines for i in line.source_ids)
         printer.line(Text())
         history = section.table.history() if section.table and section.table.history else []
         trend = "  " + sparkline(history[0]) if history and len(history[0]) > 1 else ""
@@ -286,7 +288,7 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
             shown = Note(line.text) if same else line
             printer.line(Text("- " + clean_text(note_text(shown))))
     printer.line(Text())
-    notes(printer, profile.caveats, [], profile.citations, options.color)
+    notes(printer, profile.caveats, [], profile.citations, options.color, cited)
     printer.flush()
 
 
