@@ -177,7 +177,7 @@ def test_markdown_from_data_is_escaped(tindex: Run, hostile_data: Path) -> None:
     for number, text in enumerate(BLOCK_STARTS):  # still one list item each, as written
         assert f"hostile-{number}: {text} [csp-2025]" in page.texts("li")
     facts = [row for row in page.rows if row and row[0] == f"Year {HOSTILE} became party to OPCAT"]
-    assert len(facts) == 1 and len(facts[0]) == 5  # the '|' did not split the cell
+    assert len(facts) == 1 and len(facts[0]) == 6  # the "|" did not split the cell
     assert facts[0][:4] == [f"Year {HOSTILE} became party to OPCAT", "2008", "", ""]
     assert facts[0][4] == "iphr-central-asia-2014"  # cited by its key in the source list
     assert "&copy;" in page.texts("h1")[0]  # an entity from data stays text

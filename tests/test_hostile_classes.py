@@ -334,6 +334,10 @@ BROKEN_REFERENCES = [
      [("rank",), ("delta", "Armenia"), ("revisions",), ("compare", "Armenia", "Russia")]),
     ("index_scores.csv", "csp,ARM,2019,93.77,2,", "gti,ARM,2019,93.77,2,", "index:",
      [("rank",), ("delta", "Armenia")]),
+    ("facts.csv", "omct-gti-kgz-2025,kgz-prison-rate", "omct-gti-kgz-2025,kgz-prison-rat",
+     "caveat_ids:", [("explain", "Kyrgyzstan"), ("countries",)]),
+    ("recommendations.csv", "iphr-central-asia-2014,iphr-2014-dated",
+     "iphr-central-asia-2014,iphr-2014-dates", "caveat_ids:", [("explain", "Turkmenistan")]),
 ]
 
 

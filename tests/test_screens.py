@@ -66,7 +66,12 @@ def test_explain_is_about_its_country(tindex: Run) -> None:
     profile = json.loads(result.out)
     caveats = profile["caveats"]
     assert {c["iso3"] for c in caveats} <= {"KGZ", None}
-    assert all(c["index"] in ("csp", "gti", "gti_transparency") for c in caveats if c["iso3"] is None)
+    named = {i for section in profile["sections"].values()
+             for i in [*(i for r in section["rows"] for i in r.get("caveat_ids", [])),
+                       *(i for line in section["lines"] for i in line["caveat_ids"])]}
+    assert "iphr-2014-dated" in named  # its 2014 fact says the caveat that dates it
+    assert all(c["index"] in ("csp", "gti", "gti_transparency") or c["caveat_id"] in named
+               for c in caveats if c["iso3"] is None)
     cited = {s["source_id"] for s in profile["sources"]}
     # Every source cited is cited by something about Kyrgyzstan: its rows, drivers, facts,
     # recommendations, or a caveat about it or about an index it is in (whose text, with its

@@ -24,6 +24,7 @@ class Kind(Enum):
     ISO3_LIST = "';'-separated ISO 3166-1 alpha-3 codes"
     SOURCE = "source id"
     SOURCE_LIST = "';'-separated source ids"
+    CAVEAT_LIST = "';'-separated caveat ids"
     CHOICE = "choice"
 
 
@@ -209,6 +210,7 @@ FACTS = TableSpec(
         Column("unit", Kind.TEXT, required=False),
         Column("period", Kind.TEXT, required=False),
         Column("source_id", Kind.SOURCE),
+        Column("caveat_ids", Kind.CAVEAT_LIST, required=False, optional_column=True),
     ),
     key=("iso3", "fact_id", "period"),
 )
@@ -251,6 +253,7 @@ RECOMMENDATIONS = TableSpec(
         Column("number", Kind.INT, minimum=1, maximum=999),
         Column("text", Kind.TEXT),
         Column("source_id", Kind.SOURCE),
+        Column("caveat_ids", Kind.CAVEAT_LIST, required=False, optional_column=True),
     ),
     key=("rec_id",),
 )

@@ -22,6 +22,7 @@ def explain_country(model: Model, country: Country) -> Profile:
         ("country", "Country", country.name, Role.LABEL), ("iso3", "ISO code", country.iso3, Role.CODE)]
     sections: list[Section] = []
     ids: list[str] = []
+    named: list[str] = []  # caveats that facts and recommendations name
     indices_in: list[IndexInfo] = []
     years_in: dict[str, set[int]] = {}
     for index in model.indices.values():
@@ -112,14 +113,16 @@ def explain_country(model: Model, country: Country) -> Profile:
                 "unit": mine["unit"].fillna("").to_numpy(),
                 "period": mine["period"].fillna("").to_numpy(),
                 "source_id": mine["source_id"].astype(str).to_numpy(),
+                "caveat_ids": pd.Series(_caveat_ids(mine), dtype=object).to_numpy(),
             })
             sections.append(Section("facts", "Key facts", table=Table(
                 title="Key facts", frame=frame,
                 roles={"fact": Role.TEXT, "value": Role.TEXT, "unit": Role.UNIT, "period": Role.PERIOD,
-                       "source_id": Role.SOURCES})))
+                       "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS})))
             ids += frame["source_id"].tolist()
+            named += [i for row in frame["caveat_ids"] for i in row]
 
-    caveats = country_caveats(model, country.iso3, years_in)
+    caveats = country_caveats(model, country.iso3, years_in, named)
 
     recommendations = model.dataset.optional(schema.RECOMMENDATIONS)
     if recommendations is not None:
@@ -127,10 +130,12 @@ def explain_country(model: Model, country: Country) -> Profile:
             lambda codes: country.iso3 in [c.strip() for c in codes])
         mine = recommendations[applies]
         if not mine.empty:
+            lines = [Note(str(t), (str(i),), about) for t, i, about in
+                     zip(mine["text"], mine["source_id"], _caveat_ids(mine), strict=True)]
             sections.append(Section("recommendations", "Recommendations (as published, condensed)",
-                                    lines=[Note(str(t), (str(i),)) for t, i in
-                                           zip(mine["text"], mine["source_id"], strict=True)]))
+                                    lines=lines))
             ids += mine["source_id"].astype(str).tolist()
+            named += [i for line in lines for i in line.caveat_ids]
 
     # Cited: what the sections cite, then the sources of every caveat (the exports carry
     # each caveat's text, with its sources).
@@ -166,12 +171,23 @@ def _history(values: list[float]) -> Callable[[], list[list[float]]]:
     return lambda: [values]
 
 
-def country_caveats(model: Model, iso3: str, years: dict[str, set[int]]) -> list[Caveat]:
-    """About this country (any index, any year), then those about an index it is in, for a
-    year it has there (not the caveats of an edition that does not rate it)."""
+def country_caveats(model: Model, iso3: str, years: dict[str, set[int]],
+                    named: list[str]) -> list[Caveat]:
+    """About this country (any index, any year), those about an index it is in, for a year
+    it has there (not the caveats of an edition that does not rate it), and those its facts
+    and recommendations name."""
     return [c for c in model.caveats
-            if c.iso3 == iso3 or (c.iso3 is None and c.index in years
-                                  and (c.year is None or c.year in years[c.index]))]
+            if c.iso3 == iso3 or c.caveat_id in named
+            or (c.iso3 is None and c.index in years
+                and (c.year is None or c.year in years[c.index]))]
+
+
+def _caveat_ids(rows: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Per row, the caveats its optional caveat_ids column names."""
+    if "caveat_ids" not in rows:
+        return [()] * len(rows)
+    return [tuple(p.strip() for p in str(v).split(";") if p.strip()) if isinstance(v, str) else ()
+            for v in rows["caveat_ids"]]
 
 
 def explain_index(model: Model, index: IndexInfo) -> Profile:

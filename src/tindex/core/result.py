@@ -93,6 +93,7 @@ class Note:
 
     text: str
     source_ids: tuple[str, ...] = ()
+    caveat_ids: tuple[str, ...] = ()  # the caveats about what it says
 
 
 @dataclass

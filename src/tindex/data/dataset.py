@@ -286,6 +286,8 @@ class References:
                 continue
             if column.kind in (Kind.SOURCE, Kind.SOURCE_LIST):
                 self._sources(column.name, column.kind is Kind.SOURCE_LIST)
+            elif column.kind is Kind.CAVEAT_LIST:
+                self._caveats(column.name)
         if self.spec is schema.COUNTRIES:
             self._one_name_per_code()
         elif self.spec.has_countries:
@@ -312,6 +314,20 @@ class References:
         if bad:
             for row in np.flatnonzero(values.isin(bad).to_numpy())[:PROBLEM_LIMIT]:
                 self.add(row, column, f"unknown source id, not in {schema.SOURCES.filename}",
+                         values.iloc[row])
+
+    def _caveats(self, column: str) -> None:
+        """Each caveat a row names is in caveats.csv (which must then be there)."""
+        values = self.frame[column]
+        if values.isna().all():
+            return
+        caveats = self.dataset.table(schema.CAVEATS, f"{self.spec.filename} names caveats")
+        known = set(caveats["caveat_id"].astype(str))
+        bad = [v for v in distinct_values(values.dropna())
+               if any(p.strip() not in known for p in str(v).split(";"))]
+        if bad:
+            for row in np.flatnonzero(values.isin(bad).to_numpy())[:PROBLEM_LIMIT]:
+                self.add(row, column, f"unknown caveat id, not in {schema.CAVEATS.filename}",
                          values.iloc[row])
 
     def _one_name_per_code(self) -> None:

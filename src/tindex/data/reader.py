@@ -303,6 +303,7 @@ class TableReader:
             Kind.CHOICE: lambda v: v in column.choices,
             Kind.SOURCE: lambda v: bool(_SLUG.fullmatch(str(v))),
             Kind.SOURCE_LIST: lambda v: all(_SLUG.fullmatch(p.strip()) for p in str(v).split(";")),
+            Kind.CAVEAT_LIST: lambda v: all(_SLUG.fullmatch(p.strip()) for p in str(v).split(";")),
         }
         check = checks.get(column.kind)
         if check is not None:

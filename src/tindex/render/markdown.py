@@ -13,6 +13,7 @@ from typing import TextIO
 from tindex.core.result import Caveat, Citation, Note, Profile, Table
 from tindex.render import RenderOptions
 from tindex.render.cells import clean_text, display, display_rows
+from tindex.render.plain import caveats_named
 
 _PLAIN_URL = re.compile(r"https?://[^\s<>`\x00-\x1f\x7f-\x9f]+")
 # Characters that act anywhere in a line: \ ` * [ ] | ~ always; '_' unless inside a word
@@ -74,7 +75,7 @@ def cite(note: Note, block: bool = False) -> str:
     (no reference definitions are ever written, so '[key]' stays text)."""
     text = escape_block(note.text) if block else escape(note.text)
     keys = "; ".join(escape(k) for k in note.source_ids)
-    return f"{text} [{keys}]" if keys else text
+    return (f"{text} [{keys}]" if keys else text) + escape(caveats_named(note))
 
 
 def notes_blocks(caveats: list[Caveat], lines: list[Note], citations: list[Citation]) -> list[str]:

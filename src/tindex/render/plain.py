@@ -12,8 +12,16 @@ from tindex.render.cells import frame_rows, map_distinct
 
 
 def note_text(note: Note) -> str:
-    """A note as one line of plain text: 'text [key; key]'."""
-    return f"{note.text} [{'; '.join(note.source_ids)}]" if note.source_ids else note.text
+    """A note as one line of plain text: 'text [key; key] (caveat: id)'."""
+    text = f"{note.text} [{'; '.join(note.source_ids)}]" if note.source_ids else note.text
+    return text + caveats_named(note)
+
+
+def caveats_named(note: Note) -> str:
+    """' (caveat: id)' after a note that names caveats, else ''."""
+    if not note.caveat_ids:
+        return ""
+    return f" (caveat{'s' if len(note.caveat_ids) > 1 else ''}: {', '.join(note.caveat_ids)})"
 
 
 def plain(value: Any) -> Any:
@@ -52,6 +60,8 @@ def profile_table(profile: Profile) -> Table:
             rows.append((section.key, str(number), "text", line.text))
             if line.source_ids:
                 rows.append((section.key, str(number), "source_ids", list(line.source_ids)))
+            if line.caveat_ids:
+                rows.append((section.key, str(number), "caveat_ids", list(line.caveat_ids)))
     for caveat in profile.caveats:  # every text: a row's caveat_ids resolve in the same file
         part = "index_caveats" if caveat.general else "caveats"
         if caveat.general:
@@ -87,8 +97,8 @@ def profile_object(profile: Profile) -> dict[str, Any]:
             section.key: {
                 "heading": section.heading,
                 "rows": records(section.table.frame) if section.table is not None else [],
-                "lines": [{"text": line.text, "source_ids": list(line.source_ids)}
-                          for line in section.lines],
+                "lines": [{"text": line.text, "source_ids": list(line.source_ids),
+                           "caveat_ids": list(line.caveat_ids)} for line in section.lines],
             }
             for section in profile.sections
         },
