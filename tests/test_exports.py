@@ -318,6 +318,22 @@ def test_a_folder_is_refused_before_any_work(tindex: Run, tmp_path: Path) -> Non
     refused = tindex("rank", "2024", "-o", str(tmp_path / "out.csv"))
     assert (refused.code, refused.out) == (2, "")
     assert refused.err == f"tindex: error: cannot write {tmp_path}/out.csv: Is a directory\n"
+    (tmp_path / "results").mkdir()  # a folder without a suffix: a folder, not an unknown format
+    refused = tindex("rank", "2024", "-o", str(tmp_path / "results"))
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == f"tindex: error: cannot write {tmp_path}/results: Is a directory\n"
+
+
+@pytest.mark.parametrize(("name", "hint"), [("out.xls", " (did you mean .xlsx?)"),
+                                            ("out.jsn", " (did you mean .json?)"), ("out.txt", "")])
+def test_a_near_suffix_is_offered_the_right_one(tindex: Run, tmp_path: Path, name: str,
+                                                hint: str) -> None:
+    refused = tindex("rank", "2024", "-o", str(tmp_path / name))
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == (f"tindex: error: --output: cannot tell the format of "
+                           f"'{tmp_path / name}' from its suffix{hint}; use .csv, .tsv, .json, .md, "
+                           ".xlsx (or give --format)\n")
+    assert not (tmp_path / name).exists()
 
 
 @pytest.mark.parametrize(("typed", "message"), [
@@ -329,4 +345,32 @@ def test_a_folder_is_refused_before_any_work(tindex: Run, tmp_path: Path) -> Non
 ])
 def test_a_mistyped_caveat_id_is_offered_the_right_one(tindex: Run, typed: str, message: str) -> None:
     result = tindex("caveats", typed)
+    assert (result.code, result.out, result.err) == (2, "", f"tindex: error: {message}\n")
+
+
+@pytest.mark.parametrize(("args", "column", "command", "field"), [
+    (["rank", "2024"], "caveat_ids", "caveats", "caveat_id"),
+    (["countries"], "source_id", "sources", "source_id")], ids=["caveat_ids", "source_id"])
+def test_a_cell_pasted_from_an_export_resolves_each_id_in_it(
+        tindex: Run, args: list[str], column: str, command: str, field: str) -> None:
+    """Kazakhstan's cells in an export name several ids joined by ';': given whole to
+    `tindex caveats` or `tindex sources`, each id in them is listed."""
+    exported = tindex(*args, "-f", "csv")
+    assert exported.code == 0, exported.err
+    cell = next(row[column] for row in csv.DictReader(io.StringIO(exported.out))
+                if row["iso3"] == "KAZ")
+    assert cell.count(";") >= 2, cell
+    looked_up = tindex(command, cell, "-f", "json")
+    assert looked_up.code == 0, looked_up.err
+    assert sorted(record[field] for record in json.loads(looked_up.out)) == sorted(cell.split(";"))
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("csp-202", "no source 'csp-202' (did you mean csp-2025, csp-2024 or csp-2023?)"),
+    ("omct-gti-kgz", "no source 'omct-gti-kgz' (did you mean omct-gti-kgz-2025, omct-gti-2025 or "
+                     "omct-gti-methodology?)"),
+    ("xyzzy", "no source 'xyzzy'; run 'tindex sources' for the list"),
+])
+def test_a_mistyped_source_id_is_offered_the_right_one(tindex: Run, typed: str, message: str) -> None:
+    result = tindex("sources", typed)
     assert (result.code, result.out, result.err) == (2, "", f"tindex: error: {message}\n")

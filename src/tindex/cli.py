@@ -206,6 +206,8 @@ def _model(ctx: typer.Context, data_dir: str | None) -> "Model":
 
 def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | Profile]") -> None:
     """Load the data, build the result, render it in the chosen format to stdout or a file."""
+    if output.path is not None:  # a folder is a folder, whatever its name ends with
+        _refuse_unwritable(Path(output.path))
     if output.path is not None and output.fmt is None:
         fmt = format_for_file(output.path)
     else:
@@ -215,8 +217,6 @@ def _emit(ctx: typer.Context, output: Output, build: "Callable[[Model], Table | 
     if fmt is OutputFormat.TABLE and output.path is not None:
         raise UsageError("--format table is for the terminal; for a file use csv, tsv, json, "
                          "markdown or xlsx")
-    if output.path is not None:
-        _refuse_unwritable(Path(output.path))
     model = _model(ctx, output.data_dir)
     from tindex.render import RenderOptions, render, render_binary
 

@@ -29,12 +29,16 @@ def list_sources(model: Model, wanted: list[str] | None = None) -> Table:
             for part in value.split(";"):
                 uses[part.strip()] = uses.get(part.strip(), 0) + 1
     frame = sources[["source_id", "title", "publisher", "date", "url", "note"]].copy()
+    wanted = listed(wanted or [])
     if wanted:
         known = {s.casefold(): s for s in frame["source_id"].astype(str)}
-        missing = [w for w in wanted if w.casefold() not in known]
+        missing = [w for w in wanted if w.strip().casefold() not in known]
         if missing:
-            raise UsageError(f"no source {printable(missing[0])}; run 'tindex sources' for the list")
-        frame = frame[frame["source_id"].astype(str).str.casefold().isin([w.casefold() for w in wanted])]
+            hint = did_you_mean(missing[0].strip(), list(known.values()))
+            raise UsageError(f"no source {printable(missing[0])}"
+                             + (hint or "; run 'tindex sources' for the list"))
+        frame = frame[frame["source_id"].astype(str).str.casefold().isin(
+            [w.strip().casefold() for w in wanted])]
     frame["cited_by_rows"] = frame["source_id"].map(uses).fillna(0).astype(int)
     frame = frame.sort_values(["publisher", "date", "source_id"], ignore_index=True)
     roles = {"source_id": Role.LABEL, "title": Role.TEXT, "publisher": Role.TEXT, "date": Role.TEXT,
@@ -45,6 +49,13 @@ def list_sources(model: Model, wanted: list[str] | None = None) -> Table:
                  "original headline was not recorded)" if described else ""), frame=frame, roles=roles,
                  notes=[Note(f"Data in use: {_data_label(model)}; newest release of each index: "
                              f"{version}.")])
+
+
+def listed(words: list[str]) -> list[str]:
+    """The words with ';'-joined lists split, as an export's source_id and caveat_ids
+    cells hold them: a cell pasted whole asks for each id in it."""
+    parts = [part for word in words for part in (word.split(";") if word.strip(" ;") else [word])]
+    return [part for part in parts if part.strip()] or [w for w in words if not w.strip(" ;")]
 
 
 def _data_label(model: Model) -> str:
@@ -58,6 +69,7 @@ def list_caveats(model: Model, wanted: list[str]) -> Table:
     chosen: list[Caveat] = []
     by_id = {c.caveat_id.casefold(): c for c in model.caveats}
     indices = {i.casefold(): i for i in model.indices}
+    wanted = listed(wanted)
     for text in wanted:
         key = text.strip().casefold()
         if key in by_id:

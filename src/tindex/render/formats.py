@@ -91,6 +91,7 @@ def suffix(name: str) -> str:
 def format_for_file(name: str) -> OutputFormat:
     """-o FILE: the format its suffix names; an unknown suffix is a usage error."""
     if suffix(name) not in SUFFIX_FORMATS:
-        raise UsageError(f"--output: cannot tell the format of {name!r} from its suffix; use "
+        hint = did_you_mean(suffix(name), list(SUFFIX_FORMATS)) if suffix(name) else ""
+        raise UsageError(f"--output: cannot tell the format of {name!r} from its suffix{hint}; use "
                          + ", ".join(SUFFIX_FORMATS) + " (or give --format)")
     return SUFFIX_FORMATS[suffix(name)]
