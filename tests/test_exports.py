@@ -211,6 +211,31 @@ def test_a_workbook_explains_every_id_it_cites(tindex: Run, tmp_path: Path, args
     assert source_ids and source_ids <= sources, source_ids - sources
 
 
+def test_a_profile_workbook_holds_published_figures_as_numbers(tindex: Run, tmp_path: Path) -> None:
+    """facts.csv holds each figure as text ('7728', 'Ratified'): in a workbook a number is a
+    number (Excel sums it), other text stays text, and CSV prints every figure as published."""
+    with (DATA / "facts.csv").open(encoding="utf-8") as handle:
+        published = {row["label"]: row["value"] for row in csv.DictReader(handle)
+                     if row["iso3"] == "KGZ"}
+    target = tmp_path / "kg.xlsx"
+    assert tindex("explain", "Kyrgyzstan", "-o", str(target)).code == 0
+    held = {row[1]: row[3] for row in openpyxl.load_workbook(target)["data"].iter_rows(
+        values_only=True) if row[0] == "facts" and row[2] == "value"}
+    assert held.keys() == published.keys()
+    for label, text in published.items():
+        try:
+            expected: object = int(text) if text.lstrip("-").isdigit() else float(text)
+        except ValueError:
+            expected = text
+        assert held[label] == expected and type(held[label]) is type(expected), (label, text)
+    assert held["People deprived of liberty"] == 7728 and held["Population"] == 7.3
+    result = tindex("explain", "Kyrgyzstan", "-f", "csv")
+    assert result.code == 0, result.err
+    shown = {row["item"]: row["value"] for row in csv.DictReader(io.StringIO(result.out))
+             if row["section"] == "facts" and row["field"] == "value"}
+    assert shown == published
+
+
 def test_xlsx_stores_formula_like_text_as_text(tindex: Run, data_copy: Path, tmp_path: Path) -> None:
     countries = data_copy / "countries.csv"
     countries.write_text(countries.read_text(encoding="utf-8").replace(

@@ -117,7 +117,7 @@ def explain_country(model: Model, country: Country) -> Profile:
             })
             sections.append(Section("facts", "Key facts", table=Table(
                 title="Key facts", frame=frame,
-                roles={"fact": Role.TEXT, "value": Role.TEXT, "unit": Role.UNIT, "period": Role.PERIOD,
+                roles={"fact": Role.TEXT, "value": Role.VALUE, "unit": Role.UNIT, "period": Role.PERIOD,
                        "source_id": Role.SOURCES, "caveat_ids": Role.CAVEATS})))
             ids += frame["source_id"].tolist()
             named += [i for row in frame["caveat_ids"] for i in row]

@@ -25,6 +25,7 @@ class Role(StrEnum):
     LEVEL = "level"  # an ordinal level as published
     ORDER = "order"  # a level's position on its scale: context for sorting tools
     TEXT = "text"
+    VALUE = "value"  # a figure as published: a number where it is one ('7728'), else text
     SOURCES = "sources"  # source ids: one string ('a;b') or a tuple of strings
     CAVEATS = "caveats"  # caveat ids: a tuple of strings
     UNIT = "unit"  # qualifies the value column before it ("million", "%")

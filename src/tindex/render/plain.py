@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,21 @@ def note_text(note: Note) -> str:
     """A note as one line of plain text: 'text [key; key] (caveat: id)'."""
     text = f"{note.text} [{'; '.join(note.source_ids)}]" if note.source_ids else note.text
     return text + caveats_named(note)
+
+
+_PLAIN_NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{0,14}[1-9])?")
+
+
+def number_or_text(value: Any) -> Any:
+    """A published figure held as text ('7728', '20.5') as a number when it is written the
+    way Python writes that number back (so a CSV shows the same characters); other text
+    ('Ratified', '40-50', '007') as it is."""
+    if not isinstance(value, str) or not _PLAIN_NUMBER.fullmatch(value) or value == "-0":
+        return value
+    if "." not in value:
+        return int(value)
+    number = float(value)
+    return number if repr(number) == value else value
 
 
 def caveats_named(note: Note) -> str:
@@ -44,8 +60,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in frame_rows(values, len(frame))]
 
 
-def profile_table(profile: Profile) -> Table:
-    """A profile in long form: section, item, field, value (one fact per row)."""
+def profile_table(profile: Profile, numbers: bool = False) -> Table:
+    """A profile in long form: section, item, field, value (one fact per row). numbers: a
+    figure published as text ('7728') becomes a number, for a workbook (text formats
+    print it as published)."""
     rows: list[tuple[str, str, str, Any]] = []
     for key, _label, value, _role in profile.summary:
         rows.append(("summary", key, "value", value))
@@ -55,6 +73,8 @@ def profile_table(profile: Profile) -> Table:
             for record in records(section.table.frame):
                 item = record.pop(first)
                 for field, value in record.items():
+                    if numbers and section.table.role(field) is Role.VALUE:
+                        value = number_or_text(value)
                     rows.append((section.key, str(item), field, value))
         for number, line in enumerate(section.lines, start=1):
             rows.append((section.key, str(number), "text", line.text))

@@ -66,7 +66,7 @@ def _sheet(sheet: Worksheet, headers: list[str], rows: list[list[Any]]) -> None:
 
 
 def render(result: Table | Profile, options: RenderOptions, out: BinaryIO) -> None:
-    table = result if isinstance(result, Table) else profile_table(result)
+    table = result if isinstance(result, Table) else profile_table(result, numbers=True)
     book = Workbook()
     data = book.active
     assert data is not None
