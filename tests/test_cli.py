@@ -213,6 +213,11 @@ def test_countries_and_sources(tindex: Run) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["rank", "1990"], "no csp data for 1990; years with data: 2019-2024"),
+    (["rank", "2042"], "no csp data for 2042 (did you mean 2024?); years with data: 2019-2024"),
+    (["rank", "2025"], "no csp data for 2025; years with data: 2019-2024"),  # no data, no typo
+    (["rank", "2052", "--index", "gti"], "no gti data for 2052 (did you mean 2025?)"),
+    (["delta", "Kazakhstan", "--from", "2091"], "--from 2091 (did you mean 2019?): Kazakhstan has "
+                                                "scores for 2019-2024"),
     (["delta", "Atlantis"], "unknown country 'Atlantis'"),
     (["delta", "Kazakstn"], "did you mean"),
     (["rank", "--format", "jsn"], "did you mean json"),

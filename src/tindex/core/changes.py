@@ -24,6 +24,7 @@ from tindex.core.ranking import (
     rounded,
     row_caveats,
     series_until,
+    swapped_digits,
     taken,
     texts_at,
     too_large_note,
@@ -185,7 +186,8 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
     available = all_years[mine].tolist()
     for bound, label in ((start, "--from"), (end, "--to")):
         if bound is not None and not (available[0] <= bound <= available[-1]):
-            raise UsageError(f"{label} {bound}: {country.name} has scores for {year_span(available)}")
+            raise UsageError(f"{label} {bound}{swapped_digits(bound, available)}: {country.name} "
+                             f"has scores for {year_span(available)}")
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     table = yearly_ranks(scores, mine, index)

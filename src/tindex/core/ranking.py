@@ -34,9 +34,22 @@ def check_year(scores: pd.DataFrame, year: int | None, index: IndexInfo,
         return int(years.max())
     if not (years == year).any():
         what = f"release {release} of {index.id}" if release is not None else index.id
-        raise UsageError(f"no {what} data for {year}; years with data: "
-                         f"{year_span(pd.unique(years))}")
+        held = pd.unique(years)
+        raise UsageError(f"no {what} data for {year}{swapped_digits(year, held.tolist())}; "
+                         "years with data: "
+                         f"{year_span(held)}")
     return int(year)
+
+
+def swapped_digits(year: int, years: Iterable[int]) -> str:
+    """' (did you mean 2024?)' when swapping two neighbouring digits of `year` gives a year
+    with data (2042, 2204): the typo a fast hand makes. Nothing for any other miss (2025
+    is a year without data, not a typo)."""
+    held = set(years)
+    text = str(year)
+    swaps = {text[:n] + text[n + 1] + text[n] + text[n + 2:] for n in range(len(text) - 1)}
+    found = sorted(int(s) for s in swaps if s != text and s[0] != "0" and int(s) in held)
+    return f" (did you mean {' or '.join(map(str, found))}?)" if found else ""
 
 
 def previous_year(scores: pd.DataFrame, year: int) -> int | None:
