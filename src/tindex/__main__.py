@@ -7,19 +7,52 @@ time must end the run with the same one line as later, not with a traceback of t
 import sys
 
 
-def main() -> None:
-    """Console-script entry point: import the CLI, then run it."""
-    try:
-        from tindex.errors import Interrupts, watch_interrupts
+class _Early:
+    """An interrupt before tindex.errors is loaded (its own watcher takes over then)."""
 
-        watch_interrupts()
+    seen = False
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    _Early.seen = True
+    raise KeyboardInterrupt
+
+
+def _quiet(unraisable: "sys.UnraisableHookArgs") -> None:
+    """Python swallows a KeyboardInterrupt raised while an import releases its lock and
+    prints "Exception ignored ...": the flag above records it, and the run ends with one line."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
+def main() -> None:
+    """Console-script entry point: watch for Ctrl-C, import the CLI, then run it."""
+    try:
+        # The handler goes in before any import: the C module behind `signal` is loaded
+        # with the interpreter, and importing `signal` itself would leave a window in which
+        # Python's default handler could be swallowed by the import machinery (exit 0 after
+        # a stray "Exception ignored" instead of exit 130).
+        signals = sys.modules.get("_signal") or __import__("signal")
+        signals.signal(signals.SIGINT, _interrupted)
+        sys.unraisablehook = _quiet
         from tindex.cli import main as run_cli
-        if Interrupts.seen:  # pressed during the import, where Python swallowed it
+        if _Early.seen:  # pressed during an import, which swallowed it
             raise KeyboardInterrupt
+        from tindex.errors import watch_interrupts
+
+        watch_interrupts()  # the CLI's own watcher from here on
     except KeyboardInterrupt:
-        sys.stderr.write("tindex: error: interrupted\n")
-        sys.exit(130)
+        _stop()
+    except Exception:
+        if _Early.seen:  # an interrupt inside a class body comes out as RuntimeError (3.11)
+            _stop()
+        raise
     run_cli()
+
+
+def _stop() -> None:
+    sys.stderr.write("tindex: error: interrupted\n")
+    sys.exit(130)
 
 
 if __name__ == "__main__":
