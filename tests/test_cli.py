@@ -218,6 +218,8 @@ def test_countries_and_sources(tindex: Run) -> None:
     (["rank", "2052", "--index", "gti"], "no gti data for 2052 (did you mean 2025?)"),
     (["delta", "Kazakhstan", "--from", "2091"], "--from 2091 (did you mean 2019?): Kazakhstan has "
                                                 "scores for 2019-2024"),
+    (["delta", "Kazakhstan", "--from", "-2042"], "--from -2042: Kazakhstan has scores for 2019-2024"),
+    (["rank", "--", "-2042"], "no csp data for -2042; years with data: 2019-2024"),
     (["delta", "Atlantis"], "unknown country 'Atlantis'"),
     (["delta", "Kazakstn"], "did you mean"),
     (["rank", "--format", "jsn"], "did you mean json"),

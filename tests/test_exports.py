@@ -399,3 +399,58 @@ def test_a_cell_pasted_from_an_export_resolves_each_id_in_it(
 def test_a_mistyped_source_id_is_offered_the_right_one(tindex: Run, typed: str, message: str) -> None:
     result = tindex("sources", typed)
     assert (result.code, result.out, result.err) == (2, "", f"tindex: error: {message}\n")
+
+
+def test_a_caveat_named_only_by_a_recommendation_travels_with_the_profile(
+        tindex: Run, terminal: Terminal, data_copy: Path) -> None:
+    """A recommendation that names a caveat nothing else in the profile names: the export
+    holds its text, and the terminal marks the line even inside a run of one source."""
+    path = data_copy / "recommendations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(n for n, line in enumerate(lines) if line.startswith("ca-2025-1,"))
+    assert lines[row].endswith(",ngo-central-asia-2025,")
+    lines[row] += "tjk-coverage"  # about Tajikistan: in no other part of Kyrgyzstan's profile
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = tindex("--data-dir", str(data_copy), "explain", "Kyrgyzstan", "-f", "json")
+    assert result.code == 0, result.err
+    profile = json.loads(result.out)
+    marked = [line for line in profile["sections"]["recommendations"]["lines"]
+              if line["caveat_ids"] == ["tjk-coverage"]]
+    assert len(marked) == 1 and marked[0]["text"].startswith("Enforce zero tolerance")
+    assert "tjk-coverage" in {c["caveat_id"] for c in profile["caveats"]}
+    code, screen = terminal("--data-dir", str(data_copy), "explain", "Kyrgyzstan",
+                            env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert code == 0
+    line = next(text for text in screen.splitlines() if "Enforce zero tolerance" in text)
+    assert line.endswith("(caveat: tjk-coverage)"), line
+
+
+def test_a_change_cites_the_source_of_the_value_it_starts_from(tindex: Run, data_copy: Path) -> None:
+    """Kyrgyzstan's 2023 value re-sourced to the fifth release: every change from 2023 cites
+    both the sixth release (2024) and the fifth (2023)."""
+    path = data_copy / "index_scores.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("csp,KGZ,2023,80.36,6,csp-2025\n") == 1
+    path.write_text(text.replace("csp,KGZ,2023,80.36,6,csp-2025\n", "csp,KGZ,2023,80.36,6,csp-2024\n"),
+                    encoding="utf-8")
+    for args in (["rank", "2024"], ["delta", "--year", "2024"], ["delta", "Kyrgyzstan"],
+                 ["delta", "--from", "2023", "--to", "2024"]):
+        result = tindex("--data-dir", str(data_copy), *args, "-f", "csv")
+        assert result.code == 0, result.err
+        rows = [row for row in csv.DictReader(io.StringIO(result.out))
+                if row["iso3"] == "KGZ" and row.get("year", row.get("to")) == "2024"]
+        assert [row["source_id"] for row in rows] == ["csp-2024;csp-2025"], (args, result.out)
+
+
+def test_a_fact_lists_its_caveats_as_written_around_the_semicolons(tindex: Run, data_copy: Path) -> None:
+    path = data_copy / "facts.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(",omct-gti-kgz-2025,kgz-84-percent\n") == 1
+    path.write_text(text.replace(",omct-gti-kgz-2025,kgz-84-percent\n",
+                                 ',omct-gti-kgz-2025," kgz-84-percent ; kgz-prison-rate"\n'),
+                    encoding="utf-8")
+    result = tindex("--data-dir", str(data_copy), "explain", "Kyrgyzstan", "-f", "json")
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)["sections"]["facts"]["rows"]
+    named = [row["caveat_ids"] for row in rows if row["fact"].startswith("Complainants denied")]
+    assert named == [["kgz-84-percent", "kgz-prison-rate"]]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from tabulate import tabulate_formats
 
-from tindex.core.result import Role, Table
+from tindex.core.result import Note, Role, Table
 from tindex.render import RenderOptions, render
 from tindex.render.cells import display
 from tindex.render.formats import (
@@ -18,6 +18,7 @@ from tindex.render.formats import (
     OutputFormat,
     parse_format,
 )
+from tindex.render.plain import note_text, number_or_text
 from tindex.render.sparkline import sparkline
 
 OWN = {"table", "csv", "tsv", "json", "markdown", "xlsx"}
@@ -82,3 +83,24 @@ def test_sparkline_scales_each_series_to_its_own_range() -> None:
     assert sparkline([1, 2, 3]) == "▁▅█"
     assert sparkline([5]) == ""  # one year: no trend to show
     assert sparkline([2, 2]) == "▅▅"
+
+
+@pytest.mark.parametrize(("text", "held"), [
+    ("7728", 7728), ("20.5", 20.5), ("-7.3", -7.3), ("0", 0), ("0.5", 0.5),
+    ("-0", "-0"), ("007", "007"), ("20.50", "20.50"), ("1e5", "1e5"), ("40-50", "40-50"),
+    ("Ratified", "Ratified"), ("0.123456789012345", 0.123456789012345),
+    ("123456789012345.12345678901234", "123456789012345.12345678901234"),
+])
+def test_a_figure_becomes_a_number_only_when_it_reads_back_the_same(text: str, held: object) -> None:
+    """A workbook gets a number only where printing that number gives the published text
+    back: '-0', '20.50' and a value past float precision stay text."""
+    value = number_or_text(text)
+    assert value == held and type(value) is type(held)
+    if not isinstance(value, str):
+        assert str(value) == text
+
+
+@pytest.mark.parametrize(("ids", "shown"), [
+    ((), "Text [s1]"), (("c1",), "Text [s1] (caveat: c1)"), (("c1", "c2"), "Text [s1] (caveats: c1, c2)")])
+def test_a_note_names_its_caveats(ids: tuple[str, ...], shown: str) -> None:
+    assert note_text(Note("Text", ("s1",), ids)) == shown

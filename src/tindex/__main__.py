@@ -8,7 +8,7 @@ import sys
 
 
 class _Early:
-    """An interrupt before tindex.errors is loaded (its own watcher takes over then)."""
+    """An interrupt while the CLI loads (tindex.errors' watcher takes over once it has)."""
 
     seen = False
 

@@ -122,7 +122,6 @@ def explain_country(model: Model, country: Country) -> Profile:
             ids += frame["source_id"].tolist()
             named += [i for row in frame["caveat_ids"] for i in row]
 
-    caveats = country_caveats(model, country.iso3, years_in, named)
 
     recommendations = model.dataset.optional(schema.RECOMMENDATIONS)
     if recommendations is not None:
@@ -139,6 +138,7 @@ def explain_country(model: Model, country: Country) -> Profile:
 
     # Cited: what the sections cite, then the sources of every caveat (the exports carry
     # each caveat's text, with its sources).
+    caveats = country_caveats(model, country.iso3, years_in, named)  # once every row has named its own
     return Profile(title=f"{country.name} ({country.iso3})", summary=summary, sections=sections,
                    citations=model.citations([*ids, *(i for c in caveats for i in c.source_ids)]),
                    caveats=caveats)

@@ -47,8 +47,10 @@ def swapped_digits(year: int, years: Iterable[int]) -> str:
     is a year without data, not a typo)."""
     held = set(years)
     text = str(year)
+    if not text.isdigit():  # -2042: a sign is not a digit to swap
+        return ""
     swaps = {text[:n] + text[n + 1] + text[n] + text[n + 2:] for n in range(len(text) - 1)}
-    found = sorted(int(s) for s in swaps if s != text and s[0] != "0" and int(s) in held)
+    found = sorted(int(s) for s in swaps if s != text and int(s) in held)
     return f" (did you mean {' or '.join(map(str, found))}?)" if found else ""
 
 

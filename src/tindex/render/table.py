@@ -285,7 +285,7 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
             following = section.lines[position + 1] if position + 1 < len(section.lines) else None
             # A run of lines with the same sources cites them once, after its last line.
             same = following is not None and following.source_ids == line.source_ids
-            shown = Note(line.text) if same else line
+            shown = Note(line.text, (), line.caveat_ids) if same else line
             printer.line(Text("- " + clean_text(note_text(shown))))
     printer.line(Text())
     notes(printer, profile.caveats, [], profile.citations, options.color, cited)
