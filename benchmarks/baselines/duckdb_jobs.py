@@ -24,14 +24,17 @@ scores AS (SELECT * FROM read_csv($path, header = true, delim = ',', quote = '"'
 RANKED = """
 previous AS (SELECT max(year) AS year FROM scores WHERE year < $year),
 now AS (SELECT *, rank() OVER (ORDER BY score DESC) AS rank FROM scores WHERE year = $year),
-before AS (SELECT iso3, score, rank() OVER (ORDER BY score DESC) AS rank FROM scores
+before AS (SELECT iso3, score, source_id, rank() OVER (ORDER BY score DESC) AS rank FROM scores
            WHERE year = (SELECT year FROM previous))
 """
 QUERIES = {
     "rank": "WITH" + SCORES + RANKED + """
 SELECT now.rank, count(*) OVER () AS "of", now.country, now.iso3, now.year, now.score,
        round(now.score - before.score, 2) AS change,
-       before.rank - now.rank AS rank_change, NULL AS measured, now.source_id, NULL AS caveat_ids
+       before.rank - now.rank AS rank_change, NULL AS measured,
+       CASE WHEN before.score IS NULL OR before.source_id = now.source_id THEN now.source_id
+            ELSE array_to_string(list_sort([now.source_id, before.source_id]), ';') END AS source_id,
+       NULL AS caveat_ids
 FROM now LEFT JOIN before USING (iso3) ORDER BY now.rank, now.country
 """,
     "delta": "WITH" + SCORES + RANKED + """
@@ -39,7 +42,10 @@ SELECT now.country, now.iso3, now.year, before.score AS previous, now.score,
        round(now.score - before.score, 2) AS change,
        round(CASE WHEN before.score > 0 AND now.score >= 0
                   THEN (now.score - before.score) / before.score * 100 END, 1) AS pct_change,
-       now.rank, before.rank - now.rank AS rank_change, now.source_id, NULL AS caveat_ids
+       now.rank, before.rank - now.rank AS rank_change,
+       CASE WHEN before.score IS NULL OR before.source_id = now.source_id THEN now.source_id
+            ELSE array_to_string(list_sort([now.source_id, before.source_id]), ';') END AS source_id,
+       NULL AS caveat_ids
 FROM now LEFT JOIN before USING (iso3)
 ORDER BY change DESC NULLS LAST, now.country
 """,

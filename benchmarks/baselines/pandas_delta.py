@@ -21,8 +21,12 @@ def ranked(y: int) -> pd.DataFrame:
     return rows.assign(rank=rows["score"].rank(method="min", ascending=False).astype("Int64"))
 
 
-both = ranked(year).merge(ranked(previous)[["iso3", "score", "rank"]], on="iso3", how="left",
-                          suffixes=("", "_before"))
+both = ranked(year).merge(ranked(previous)[["iso3", "score", "rank", "source_id"]], on="iso3",
+                          how="left", suffixes=("", "_before"))
+# a change cites the sources of both its values, each once, in order
+now, then = both["source_id"].astype(str), both["source_id_before"].astype(str)
+alone = both["score_before"].isna() | (now == then)
+both["source_id"] = now.where(alone, now.where(now < then, then) + ";" + then.where(now < then, now))
 before, after = both["score_before"], both["score"]
 both["country"] = both["iso3"].astype(str).map(names(directory))
 both["previous"] = before
