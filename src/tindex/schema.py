@@ -285,3 +285,11 @@ INDEX_KIND: dict[str, str | None] = {
     "drivers": "score",
     "caveats": None,
 }
+
+
+def id_list(cell: object) -> tuple[str, ...]:
+    """The ids in a ';'-separated cell (source_ids, caveat_ids), stripped; () for an empty
+    or missing cell. The reader has already refused a malformed list."""
+    if not isinstance(cell, str):
+        return ()
+    return tuple(part.strip() for part in cell.split(";") if part.strip())

@@ -290,7 +290,7 @@ class Model:
         if frame is None:
             return []
         return [Caveat(str(row["caveat_id"]), str(row["text"]),
-                       tuple(p.strip() for p in str(row["source_ids"]).split(";") if p.strip()),
+                       schema.id_list(row["source_ids"]),
                        _text(row["index"]), _text(row["iso3"]),
                        None if _missing(row["year"]) else int(row["year"]),
                        _text(row.get("about")) == "change")

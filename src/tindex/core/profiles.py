@@ -186,8 +186,7 @@ def _caveat_ids(rows: pd.DataFrame) -> list[tuple[str, ...]]:
     """Per row, the caveats its optional caveat_ids column names."""
     if "caveat_ids" not in rows:
         return [()] * len(rows)
-    return [tuple(p.strip() for p in str(v).split(";") if p.strip()) if isinstance(v, str) else ()
-            for v in rows["caveat_ids"]]
+    return [schema.id_list(cell) for cell in rows["caveat_ids"]]
 
 
 def explain_index(model: Model, index: IndexInfo) -> Profile:

@@ -324,7 +324,7 @@ class References:
         caveats = self.dataset.table(schema.CAVEATS, f"{self.spec.filename} names caveats")
         known = set(caveats["caveat_id"].astype(str))
         bad = [v for v in distinct_values(values.dropna())
-               if any(p.strip() not in known for p in str(v).split(";"))]
+               if any(i not in known for i in schema.id_list(v))]
         if bad:
             for row in np.flatnonzero(values.isin(bad).to_numpy())[:PROBLEM_LIMIT]:
                 self.add(row, column, f"unknown caveat id, not in {schema.CAVEATS.filename}",
