@@ -318,7 +318,8 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     iso3 = pd.Series(codes, dtype="str")
     held = year_spans(scores["iso3"], all_years, (all_years >= start) & (all_years <= end))
     caveat_ids, caveats = row_caveats(model, index, iso3, end,
-                                      earlier=np.where(np.isnan(score_from), -1, start))
+                                      earlier=np.where(np.isnan(score_from), -1, start),
+                                      one_step=start == previous_year(scores, end))
     change = difference(pd.Series(score_to), pd.Series(score_from))
     frame = pd.DataFrame({
         "country": model.name_of(iso3),

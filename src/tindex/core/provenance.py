@@ -95,11 +95,13 @@ def list_caveats(model: Model, wanted: list[str]) -> Table:
         "country": [model.names.get(c.iso3, c.iso3) if c.iso3 else None for c in unique],
         "iso3": [c.iso3 for c in unique],
         "year": pd.array([c.year for c in unique], dtype="Int64"),
+        # Which rows carry it: those showing the year's figures, or only the change into it.
+        "about": ["change" if c.about_change else "figures" for c in unique],
         "text": [c.text for c in unique],
         "source_ids": [c.source_ids for c in unique],
     })
     roles = {"caveat_id": Role.LABEL, "index": Role.TEXT, "country": Role.LABEL, "iso3": Role.CODE,
-             "year": Role.YEAR, "text": Role.TEXT, "source_ids": Role.SOURCES}
+             "year": Role.YEAR, "about": Role.TEXT, "text": Role.TEXT, "source_ids": Role.SOURCES}
     return Table(title=f"Caveats: {len(frame)}", frame=frame, roles=roles,
                  citations=model.citations([i for c in unique for i in c.source_ids]))
 

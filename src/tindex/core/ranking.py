@@ -218,17 +218,20 @@ def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.Data
 
 def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
                 general: bool = True, earlier: np.ndarray | None = None,
-                ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
+                one_step: bool = True) -> tuple[list[tuple[str, ...]], list[Caveat]]:
     """Per row, the ids of the caveats that apply to it; and every caveat that applies.
     general=False leaves out the caveats about the index as a whole. `earlier`: per row,
     the year of the earlier score its change is measured from (-1: none), whose caveats
     about figures apply to the row too: a change is only as sound as both of its ends
-    (a caveat about the change into that year is not about this one).
+    (a caveat about the change into that year is not about this one). one_step=False: the
+    rows' changes span more than one data year, so no caveat about the change into a year
+    (how a release described its one-year change) applies to them.
 
     Column-wise: one mask per caveat, and rows that match the same caveats share one
     tuple, so a million rows with no caveat cost a few array passes, not a Python loop.
     """
-    applicable = [c for c in model.caveats if c.index == index.id and (general or not c.general)]
+    applicable = [c for c in model.caveats if c.index == index.id and (general or not c.general)
+                  and (one_step or not c.about_change)]
     count = len(codes)
     if not applicable or count == 0:
         return [()] * count, []
