@@ -334,10 +334,11 @@ def test_safe_frame_equals_the_per_cell_version(data: st.DataObject) -> None:
 # -- row_caveats ----------------------------------------------------------------------------
 
 def reference_row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
-                          earlier: Sequence[int] | None = None
+                          earlier: Sequence[int] | None = None, one_step: bool = True
                           ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
     """row_caveats as it was (one Python loop over the rows), with the caveats of the year
-    a row's change is measured from."""
+    a row's change is measured from; where the changes span more than one data year
+    (one_step=False), without those about the change into a year."""
     year_list = [years] * len(codes) if isinstance(years, int) else [int(y) for y in years]
     earlier_list = [int(y) for y in earlier] if earlier is not None else [-1] * len(codes)
     applicable = [c for c in model.caveats if c.index == index.id]
@@ -345,7 +346,8 @@ def reference_row_caveats(model: Model, index: IndexInfo, codes: pd.Series, year
     used: dict[str, Caveat] = {}
     for code, year, before in zip(codes.astype(str), year_list, earlier_list, strict=True):
         mine = [c for c in applicable if (c.iso3 is None or c.iso3 == code)
-                and (c.year is None or c.year == year or (c.year == before and not c.about_change))]
+                and (c.year is None or c.year == year or (c.year == before and not c.about_change))
+                and (one_step or not c.about_change)]
         found.append(tuple(c.caveat_id for c in mine))
         used.update((c.caveat_id, c) for c in mine)
     return found, [c for c in model.caveats if c.caveat_id in used]
@@ -381,6 +383,9 @@ def test_row_caveats_equal_the_per_row_loop(caveats: list[Caveat], data: st.Data
     assert row_caveats(model, index_info(), code_column, years,
                        earlier=np.array(earlier, dtype=np.int64)) == \
         reference_row_caveats(model, index_info(), code_column, years, earlier)
+    assert row_caveats(model, index_info(), code_column, years,
+                       earlier=np.array(earlier, dtype=np.int64), one_step=False) == \
+        reference_row_caveats(model, index_info(), code_column, years, earlier, one_step=False)
     # general=False is what revisions did afterwards: keep only the country caveats.
     found, used = reference_row_caveats(model, index_info(), code_column, years)
     shown = {c.caveat_id for c in used if not c.general}
@@ -914,7 +919,8 @@ def reference_span_changes(model: Model, index: IndexInfo, start: int | None, en
     held = window.groupby(window["iso3"].astype(str))["year"].apply(lambda y: year_span(y))
     caveat_ids, caveats = reference_row_caveats(
         model, index, merged["iso3"], end,
-        [start if pd.notna(score) else -1 for score in merged["score_from"]])
+        [start if pd.notna(score) else -1 for score in merged["score_from"]],
+        one_step=start == max(y for y in years if y < end))
     change = difference(merged["score_to"], merged["score_from"])
     frame = pd.DataFrame({
         "country": model.name_of(merged["iso3"]),
