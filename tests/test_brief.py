@@ -90,11 +90,14 @@ def test_country_brief_has_headings_tables_caveats_and_sources(tindex: Run) -> N
     assert ["2023", "80.36", "+45.61", "+131.3%", "5", "7", "0", "csp-2025",
             "csp-scale; csp-table-split; csp-coverage; csp-2022-coverage-text"] in page.rows
     assert ["5", "Victim's rights", "Very High", "omct-gti-kgz-2025"] in page.rows
-    assert "CSP Index on Torture: change: -15.87" in page.texts("li")
+    assert ("CSP Index on Torture: change: -15.87 [csp-2025] (caveats: kgz-2024-stated-change, "
+            "csp-scale, csp-table-split, csp-coverage)") in page.texts("li")
     # 64.49 - 9.45 over 2019-2024; the largest rise and fall typed from the published table.
     trend = [t for t in page.texts("li") if t.startswith("CSP Index on Torture: trend: ")]
     assert trend == ["CSP Index on Torture: trend: 2019-2024: +55.04 (9.45 to 64.49); largest "
-                     "rise 2023 (+45.61); largest fall 2024 (-15.87); best rank 4 of 7 (2019)."]
+                     "rise 2023 (+45.61); largest fall 2024 (-15.87); best rank 4 of 7 (2019). "
+                     "[csp-2025] (caveats: csp-scale, csp-table-split, csp-2019-pilot, csp-coverage, "
+                     "csp-2022-coverage-text, kgz-2024-stated-change)"]
     caveats = [t for t in page.texts("li") if "fell by 11.29 points in 2024" in t]
     assert len(caveats) == 1
     assert caveats[0].startswith("kgz-2024-stated-change: ")

@@ -155,6 +155,28 @@ def test_a_caveat_about_the_stated_change_stays_on_that_change(
     assert "csp-scale" in ids  # the index-wide caveats go with every row either way
 
 
+@pytest.mark.parametrize(("country", "key", "value", "sources", "caveat"), [
+    ("Kyrgyzstan", "csp_change", "-15.87", "csp-2025", "kgz-2024-stated-change"),
+    ("Kazakhstan", "csp_change", "12.14", "csp-2025", "kaz-2023-revision"),
+    ("Kazakhstan", "csp_score", "134.65", "csp-2025", "csp-scale"),
+    ("Kyrgyzstan", "csp_trend", None, "csp-2025", "csp-2019-pilot"),
+    ("Kyrgyzstan", "gti_level", None, "omct-gti-kgz-2025", "gti-levels-only"),
+])
+def test_a_profiles_headline_figures_carry_their_sources_and_caveats(
+        tindex: Run, country: str, key: str, value: str | None, sources: str, caveat: str) -> None:
+    """The summary of `explain` in long form: a journalist who keeps only the headline row
+    of a figure keeps the rows beside it that say where it comes from."""
+    result = tindex("explain", country, "--format", "csv")
+    assert result.code == 0, result.err
+    rows = [row for row in csv.reader(io.StringIO(result.out)) if row[:2] == ["summary", key]]
+    fields = {row[2]: row[3] for row in rows}
+    assert list(fields) == ["value", "source_ids", "caveat_ids"], rows
+    if value is not None:
+        assert fields["value"] == value
+    assert fields["source_ids"] == sources
+    assert caveat in fields["caveat_ids"].split(";")
+
+
 def test_csv_whole_numbers_and_bom(tindex: Run) -> None:
     result = tindex("rank", "2024", "--bom")
     assert result.code == 0, result.err

@@ -13,13 +13,13 @@ from tindex import schema
 from tindex.core.changes import country_changes, driver_lines, drivers, span_summary
 from tindex.core.model import Country, IndexInfo, Model, equal_rows, year_span
 from tindex.core.ranking import rank_levels, score_ranks
-from tindex.core.result import Caveat, Note, Profile, Role, Section, Table
+from tindex.core.result import Caveat, Headline, Note, Profile, Role, Section, Table
 from tindex.errors import UsageError
 
 
 def explain_country(model: Model, country: Country) -> Profile:
-    summary: list[tuple[str, str, object, Role]] = [
-        ("country", "Country", country.name, Role.LABEL), ("iso3", "ISO code", country.iso3, Role.CODE)]
+    summary = [Headline("country", "Country", country.name, Role.LABEL),
+               Headline("iso3", "ISO code", country.iso3, Role.CODE)]
     sections: list[Section] = []
     ids: list[str] = []
     named: list[str] = []  # caveats that facts and recommendations name
@@ -39,16 +39,23 @@ def explain_country(model: Model, country: Country) -> Profile:
             frame = table.frame
             years_in[index.id] = {int(y) for y in frame["year"]}
             last = {name: frame[name].array[-1] for name in ("year", "score", "rank", "of", "change")}
+            cited = schema.id_list(frame["source_id"].array[-1]), tuple(frame["caveat_ids"].array[-1])
             summary += [
-                (f"{index.id}_latest_year", f"{index.name}: latest year", int(last["year"]), Role.YEAR),
-                (f"{index.id}_score", f"{index.name}: score", float(last["score"]), Role.NUMBER),
-                (f"{index.id}_rank", f"{index.name}: rank", f"{int(last['rank'])} of {int(last['of'])}",
-                 Role.TEXT),
-                (f"{index.id}_change", f"{index.name}: change",
-                 None if pd.isna(last["change"]) else float(last["change"]), Role.SIGNED),
+                Headline(f"{index.id}_latest_year", f"{index.name}: latest year", int(last["year"]),
+                         Role.YEAR),
+                Headline(f"{index.id}_score", f"{index.name}: score", float(last["score"]),
+                         Role.NUMBER, *cited),
+                Headline(f"{index.id}_rank", f"{index.name}: rank",
+                         f"{int(last['rank'])} of {int(last['of'])}", Role.TEXT, *cited),
+                Headline(f"{index.id}_change", f"{index.name}: change",
+                         None if pd.isna(last["change"]) else float(last["change"]), Role.SIGNED,
+                         *cited),
             ]
-            if len(frame) > 1:
-                summary.append((f"{index.id}_trend", f"{index.name}: trend", span_summary(frame), Role.TEXT))
+            if len(frame) > 1:  # the whole series: every row's sources and caveats
+                summary.append(Headline(
+                    f"{index.id}_trend", f"{index.name}: trend", span_summary(frame), Role.TEXT,
+                    tuple(dict.fromkeys(i for cell in frame["source_id"] for i in schema.id_list(cell))),
+                    tuple(dict.fromkeys(i for ids in frame["caveat_ids"] for i in ids))))
             shown = frame.iloc[:, 2:]  # all but country and iso3, the first two columns
             sections.append(Section(index.id, f"{index.name} scores", table=Table(
                 title=f"{index.name} scores", frame=shown, roles=table.roles,
@@ -76,10 +83,11 @@ def explain_country(model: Model, country: Country) -> Profile:
                 measured = model.measured(index, year)
                 among = f"{int(place['of'])} rated in tindex" + (
                     f" of {measured} measured" if measured and measured > int(place["of"]) else "")
-                summary.append((f"{index.id}_level", f"{index.name} {year}",
-                                f"{overall['level'].iloc[0]} (rank {int(place['rank'])}"
-                                f"{f', tied with {tied - 1} more' if tied > 1 else ''}, among "
-                                f"{among})", Role.TEXT))
+                summary.append(Headline(
+                    f"{index.id}_level", f"{index.name} {year}",
+                    f"{overall['level'].iloc[0]} (rank {int(place['rank'])}"
+                    f"{f', tied with {tied - 1} more' if tied > 1 else ''}, among {among})",
+                    Role.TEXT, schema.id_list(place["source_id"]), tuple(place["caveat_ids"])))
             ids += mine["source_id"].astype(str).tolist()
             parts = mine[mine["component"].notna()].sort_values("component")
             if not parts.empty:
@@ -194,20 +202,20 @@ def explain_index(model: Model, index: IndexInfo) -> Profile:
     scale = (" < ".join(index.levels) if index.levels else
              f"numbers from {index.minimum:g} to {index.maximum:g}" if index.minimum is not None
              and index.maximum is not None else "numbers; no bounds published")
-    summary: list[tuple[str, str, object, Role]] = [
-        ("index", "Index", index.id, Role.LABEL),
-        ("name", "Name", index.name, Role.TEXT),
-        ("publisher", "Publisher", index.publisher, Role.TEXT),
-        ("kind", "Kind", f"{index.kind} ({index.better} is better)", Role.TEXT),
-        ("scale", "Scale", scale, Role.TEXT),
-        ("year_means", "Year", index.year_means, Role.TEXT),
+    summary = [
+        Headline("index", "Index", index.id, Role.LABEL),
+        Headline("name", "Name", index.name, Role.TEXT),
+        Headline("publisher", "Publisher", index.publisher, Role.TEXT),
+        Headline("kind", "Kind", f"{index.kind} ({index.better} is better)", Role.TEXT),
+        Headline("scale", "Scale", scale, Role.TEXT),
+        Headline("year_means", "Year", index.year_means, Role.TEXT),
     ]
     sections = [Section("about", "About", lines=[Note(index.description, (index.source_id,))])]
     ids = [index.source_id]
     rows = model.scores(index) if index.is_score else model.levels(index)
     if not index.is_score:
         rows = rows[rows["component"].isna()]
-    summary.append(("years", "Years", year_span(rows["year"].unique()), Role.TEXT))
+    summary.append(Headline("years", "Years", year_span(rows["year"].unique()), Role.TEXT))
     per_year = rows.groupby("year", observed=True)["iso3"].nunique()
     coverage = pd.DataFrame({"year": per_year.index.to_numpy(dtype="int64"),
                              "countries": per_year.to_numpy()})

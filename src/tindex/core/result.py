@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Role(StrEnum):
@@ -124,6 +124,18 @@ class Table:
         return self.roles.get(column, Role.TEXT)
 
 
+class Headline(NamedTuple):
+    """One headline fact of a profile. A figure names its sources and caveats as a table
+    row does, so an export of the summary alone still says where it comes from."""
+
+    key: str  # stable machine name
+    label: str
+    value: object
+    role: Role
+    source_ids: tuple[str, ...] = ()
+    caveat_ids: tuple[str, ...] = ()
+
+
 @dataclass
 class Section:
     key: str  # stable machine name (JSON key, CSV section column)
@@ -137,7 +149,7 @@ class Profile:
     """A readable profile (explain): headline facts, then sections."""
 
     title: str
-    summary: list[tuple[str, str, object, Role]]  # (key, label, value, role)
+    summary: list[Headline]
     sections: list[Section]
     citations: list[Citation]
     caveats: list[Caveat] = field(default_factory=list)

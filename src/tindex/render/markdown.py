@@ -102,8 +102,10 @@ def render(result: Table | Profile, options: RenderOptions, out: TextIO) -> None
         _write([heading(3, result.title), pipe_table(result),
                 *notes_blocks(result.caveats, result.notes, result.citations)], out)
         return
-    summary = "\n".join(f"- **{escape(label)}:** {escape(display(value, role))}"
-                        for _key, label, value, role in result.summary)
+    summary = "\n".join(
+        f"- **{escape(h.label)}:** "
+        f"{cite(Note(display(h.value, h.role), h.source_ids, h.caveat_ids))}"
+        for h in result.summary)
     blocks = [heading(1, result.title), summary]
     for section in result.sections:
         blocks.append(heading(2, section.heading))

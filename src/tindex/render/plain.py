@@ -65,8 +65,12 @@ def profile_table(profile: Profile, numbers: bool = False) -> Table:
     figure published as text ('7728') becomes a number, for a workbook (text formats
     print it as published)."""
     rows: list[tuple[str, str, str, Any]] = []
-    for key, _label, value, _role in profile.summary:
-        rows.append(("summary", key, "value", value))
+    for headline in profile.summary:
+        rows.append(("summary", headline.key, "value", headline.value))
+        if headline.source_ids:
+            rows.append(("summary", headline.key, "source_ids", list(headline.source_ids)))
+        if headline.caveat_ids:
+            rows.append(("summary", headline.key, "caveat_ids", list(headline.caveat_ids)))
     for section in profile.sections:
         if section.table is not None and not section.table.frame.empty:
             first = str(section.table.frame.columns[0])
@@ -112,7 +116,11 @@ def profile_object(profile: Profile) -> dict[str, Any]:
     """A profile as one JSON-ready object with stable machine keys for its sections."""
     return {
         "title": profile.title,
-        "summary": {key: plain(value) for key, _label, value, _role in profile.summary},
+        "summary": {h.key: plain(h.value) for h in profile.summary},
+        # What each headline figure rests on, by its summary key (a separate object keeps
+        # "summary" a flat map of values).
+        "summary_ids": {h.key: {"source_ids": list(h.source_ids), "caveat_ids": list(h.caveat_ids)}
+                        for h in profile.summary if h.source_ids or h.caveat_ids},
         "sections": {
             section.key: {
                 "heading": section.heading,

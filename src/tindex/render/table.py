@@ -260,10 +260,11 @@ def render_profile(profile: Profile, options: RenderOptions, out: TextIO) -> Non
     summary = RichTable.grid(padding=(0, 2))
     summary.add_column(style="bold" if options.color else "", max_width=max(printer.width * 9 // 20, 12))
     summary.add_column(overflow="fold")
-    for _key, label, value, role in profile.summary:
-        if role.is_context or (role is Role.LABEL and str(value) in profile.title):
+    for headline in profile.summary:
+        if headline.role.is_context or (headline.role is Role.LABEL
+                                        and str(headline.value) in profile.title):
             continue  # the title already says it
-        summary.add_row(Text(clean_text(label)), Text(display(value, role)))
+        summary.add_row(Text(clean_text(headline.label)), Text(display(headline.value, headline.role)))
     printer.show(summary)
     cited: set[str] = set()  # what the sections cite: their sources are listed at the end
     for section in profile.sections:
