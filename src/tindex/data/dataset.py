@@ -285,9 +285,11 @@ class References:
             if column.name not in self.frame:
                 continue
             if column.kind in (Kind.SOURCE, Kind.SOURCE_LIST):
-                self._sources(column.name, column.kind is Kind.SOURCE_LIST)
+                self._ids_known(column.name, column.kind is Kind.SOURCE_LIST, schema.SOURCES,
+                                "source_id", "every figure's source id must resolve")
             elif column.kind is Kind.CAVEAT_LIST:
-                self._caveats(column.name)
+                self._ids_known(column.name, True, schema.CAVEATS, "caveat_id",
+                                f"{self.spec.filename} names caveats")
         if self.spec is schema.COUNTRIES:
             self._one_name_per_code()
         elif self.spec.has_countries:
@@ -305,29 +307,20 @@ class References:
             self._releases_declared()
         return self.found
 
-    def _sources(self, column: str, listed: bool) -> None:
-        known = set(self.dataset.table(schema.SOURCES, "every figure's source id must resolve")
-                    ["source_id"].astype(str))
+    def _ids_known(self, column: str, listed: bool, target: TableSpec, key: str,
+                   purpose: str) -> None:
+        """Each id a row names (one, or a ';'-separated list) is a `key` of `target`, which
+        must then be there; an empty optional column asks nothing of it."""
         values = self.frame[column]
-        bad = [v for v in distinct_values(values)
-               if any(p.strip() not in known for p in (str(v).split(";") if listed else [str(v)]))]
-        if bad:
-            for row in np.flatnonzero(values.isin(bad).to_numpy())[:PROBLEM_LIMIT]:
-                self.add(row, column, f"unknown source id, not in {schema.SOURCES.filename}",
-                         values.iloc[row])
-
-    def _caveats(self, column: str) -> None:
-        """Each caveat a row names is in caveats.csv (which must then be there)."""
-        values = self.frame[column]
-        if values.isna().all():
+        named = distinct_values(values)
+        if len(named) == 0:
             return
-        caveats = self.dataset.table(schema.CAVEATS, f"{self.spec.filename} names caveats")
-        known = set(caveats["caveat_id"].astype(str))
-        bad = [v for v in distinct_values(values.dropna())
-               if any(i not in known for i in schema.id_list(v))]
+        known = set(self.dataset.table(target, purpose)[key].astype(str))
+        bad = [v for v in named
+               if any(i not in known for i in (schema.id_list(v) if listed else (str(v),)))]
         if bad:
             for row in np.flatnonzero(values.isin(bad).to_numpy())[:PROBLEM_LIMIT]:
-                self.add(row, column, f"unknown caveat id, not in {schema.CAVEATS.filename}",
+                self.add(row, column, f"unknown {key.replace('_', ' ')}, not in {target.filename}",
                          values.iloc[row])
 
     def _one_name_per_code(self) -> None:

@@ -294,6 +294,9 @@ class TableReader:
             return values
         if column.kind is Kind.FLOAT:
             return self._check_finite(values.astype("float64"), column)
+        def slug_list(v: Any) -> bool:  # every part an id: 'a;;b' and 'a;' are refused
+            return all(_SLUG.fullmatch(p.strip()) for p in str(v).split(";"))
+
         checks: dict[Kind, Callable[[Any], bool]] = {
             Kind.SLUG: lambda v: bool(_SLUG.fullmatch(str(v))),
             Kind.ISO3: is_iso3,
@@ -302,8 +305,8 @@ class TableReader:
             Kind.URL: lambda v: bool(_URL.fullmatch(str(v))),
             Kind.CHOICE: lambda v: v in column.choices,
             Kind.SOURCE: lambda v: bool(_SLUG.fullmatch(str(v))),
-            Kind.SOURCE_LIST: lambda v: all(_SLUG.fullmatch(p.strip()) for p in str(v).split(";")),
-            Kind.CAVEAT_LIST: lambda v: all(_SLUG.fullmatch(p.strip()) for p in str(v).split(";")),
+            Kind.SOURCE_LIST: slug_list,
+            Kind.CAVEAT_LIST: slug_list,
         }
         check = checks.get(column.kind)
         if check is not None:

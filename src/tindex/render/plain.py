@@ -67,10 +67,7 @@ def profile_table(profile: Profile, numbers: bool = False) -> Table:
     rows: list[tuple[str, str, str, Any]] = []
     for headline in profile.summary:
         rows.append(("summary", headline.key, "value", headline.value))
-        if headline.source_ids:
-            rows.append(("summary", headline.key, "source_ids", list(headline.source_ids)))
-        if headline.caveat_ids:
-            rows.append(("summary", headline.key, "caveat_ids", list(headline.caveat_ids)))
+        rows += _id_rows("summary", headline.key, headline.source_ids, headline.caveat_ids)
     for section in profile.sections:
         if section.table is not None and not section.table.frame.empty:
             first = str(section.table.frame.columns[0])
@@ -82,10 +79,7 @@ def profile_table(profile: Profile, numbers: bool = False) -> Table:
                     rows.append((section.key, str(item), field, value))
         for number, line in enumerate(section.lines, start=1):
             rows.append((section.key, str(number), "text", line.text))
-            if line.source_ids:
-                rows.append((section.key, str(number), "source_ids", list(line.source_ids)))
-            if line.caveat_ids:
-                rows.append((section.key, str(number), "caveat_ids", list(line.caveat_ids)))
+            rows += _id_rows(section.key, str(number), line.source_ids, line.caveat_ids)
     for caveat in profile.caveats:  # every text: a row's caveat_ids resolve in the same file
         part = "index_caveats" if caveat.general else "caveats"
         if caveat.general:
@@ -100,6 +94,13 @@ def profile_table(profile: Profile, numbers: bool = False) -> Table:
     return Table(title=profile.title, frame=frame, roles={"section": Role.LABEL, "item": Role.LABEL,
                  "field": Role.LABEL, "value": Role.TEXT}, citations=profile.citations,
                  caveats=profile.caveats)
+
+
+def _id_rows(section: str, item: str, source_ids: tuple[str, ...], caveat_ids: tuple[str, ...]
+             ) -> list[tuple[str, str, str, Any]]:
+    """The long-form rows after a figure or line: the ids it cites, where it cites any."""
+    return [(section, item, field, list(ids))
+            for field, ids in (("source_ids", source_ids), ("caveat_ids", caveat_ids)) if ids]
 
 
 def caveat_object(caveat: Caveat) -> dict[str, Any]:
