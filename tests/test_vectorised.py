@@ -334,11 +334,11 @@ def test_safe_frame_equals_the_per_cell_version(data: st.DataObject) -> None:
 # -- row_caveats ----------------------------------------------------------------------------
 
 def reference_row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
-                          earlier: Sequence[int] | None = None, one_step: bool = True
+                          earlier: Sequence[int] | None = None, *, shows_change: bool
                           ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
     """row_caveats as it was (one Python loop over the rows), with the caveats of the year
-    a row's change is measured from; where the changes span more than one data year
-    (one_step=False), without those about the change into a year."""
+    a row's change is measured from; where the rows show no one-year change
+    (shows_change=False), without those about the change into a year."""
     year_list = [years] * len(codes) if isinstance(years, int) else [int(y) for y in years]
     earlier_list = [int(y) for y in earlier] if earlier is not None else [-1] * len(codes)
     applicable = [c for c in model.caveats if c.index == index.id]
@@ -347,7 +347,7 @@ def reference_row_caveats(model: Model, index: IndexInfo, codes: pd.Series, year
     for code, year, before in zip(codes.astype(str), year_list, earlier_list, strict=True):
         mine = [c for c in applicable if (c.iso3 is None or c.iso3 == code)
                 and (c.year is None or c.year == year or (c.year == before and not c.about_change))
-                and (one_step or not c.about_change)]
+                and (shows_change or not c.about_change)]
         found.append(tuple(c.caveat_id for c in mine))
         used.update((c.caveat_id, c) for c in mine)
     return found, [c for c in model.caveats if c.caveat_id in used]
@@ -376,20 +376,21 @@ def test_row_caveats_equal_the_per_row_loop(caveats: list[Caveat], data: st.Data
                               else pd.Series(data.draw(st.lists(st.integers(2019, 2022), min_size=rows,
                                                                 max_size=rows)), dtype="int64"))
     model = stub_model(caveats)
-    assert row_caveats(model, index_info(), code_column, years) == \
-        reference_row_caveats(model, index_info(), code_column, years)
+    shows_change = data.draw(st.booleans())
+    assert row_caveats(model, index_info(), code_column, years, shows_change=shows_change) == \
+        reference_row_caveats(model, index_info(), code_column, years, shows_change=shows_change)
     earlier = data.draw(st.lists(st.sampled_from([-1, 2019, 2020, 2021]), min_size=rows,
                                  max_size=rows))
-    assert row_caveats(model, index_info(), code_column, years,
-                       earlier=np.array(earlier, dtype=np.int64)) == \
-        reference_row_caveats(model, index_info(), code_column, years, earlier)
-    assert row_caveats(model, index_info(), code_column, years,
-                       earlier=np.array(earlier, dtype=np.int64), one_step=False) == \
-        reference_row_caveats(model, index_info(), code_column, years, earlier, one_step=False)
+    for shows in (True, False):
+        assert row_caveats(model, index_info(), code_column, years, shows_change=shows,
+                           earlier=np.array(earlier, dtype=np.int64)) == \
+            reference_row_caveats(model, index_info(), code_column, years, earlier, shows_change=shows)
     # general=False is what revisions did afterwards: keep only the country caveats.
-    found, used = reference_row_caveats(model, index_info(), code_column, years)
+    found, used = reference_row_caveats(model, index_info(), code_column, years,
+                                        shows_change=shows_change)
     shown = {c.caveat_id for c in used if not c.general}
-    assert row_caveats(model, index_info(), code_column, years, general=False) == (
+    assert row_caveats(model, index_info(), code_column, years, shows_change=shows_change,
+                       general=False) == (
         [tuple(i for i in ids if i in shown) for ids in found], [c for c in used if not c.general])
 
 
@@ -616,7 +617,8 @@ def reference_revisions(model: Model, index: IndexInfo) -> Table:
         "change": found["change"].to_numpy(),
         "source_id": found["source_id"].to_numpy(),
     })
-    caveat_ids, caveats = reference_row_caveats(model, index, frame["iso3"], frame["year"])
+    caveat_ids, caveats = reference_row_caveats(model, index, frame["iso3"], frame["year"],
+                                                shows_change=False)
     frame["caveat_ids"] = caveat_ids
     caveats = [c for c in caveats if not c.general]
     shown = {c.caveat_id for c in caveats}
@@ -744,7 +746,8 @@ def reference_country_changes(model: Model, index: IndexInfo, country: Country,
     available = mine["year"].tolist()
     table = reference_yearly_ranks(scores, country.iso3, index)
     caveat_ids, caveats = reference_row_caveats(model, index, pd.Series([country.iso3] * len(table)),
-                                                table["year"], table["earlier_year"].tolist())
+                                                table["year"], table["earlier_year"].tolist(),
+                                                shows_change=True)
     frame = pd.DataFrame({
         "country": country.name,
         "iso3": country.iso3,
@@ -920,7 +923,7 @@ def reference_span_changes(model: Model, index: IndexInfo, start: int | None, en
     caveat_ids, caveats = reference_row_caveats(
         model, index, merged["iso3"], end,
         [start if pd.notna(score) else -1 for score in merged["score_from"]],
-        one_step=start == max(y for y in years if y < end))
+        shows_change=start == max(y for y in years if y < end))
     change = difference(merged["score_to"], merged["score_from"])
     frame = pd.DataFrame({
         "country": model.name_of(merged["iso3"]),

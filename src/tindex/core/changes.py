@@ -202,7 +202,8 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
                          f"years with scores: {year_span(available)}")
     years, score, previous = table.year[kept], table.score[kept], table.previous[kept]
     caveat_ids, caveats = row_caveats(model, index, pd.Series([country.iso3] * len(kept)),
-                                      pd.Series(years), earlier=table.earlier_year[kept])
+                                      pd.Series(years), shows_change=True,
+                                      earlier=table.earlier_year[kept])
     change = difference(pd.Series(score), pd.Series(previous))
     frame = pd.DataFrame({
         "country": country.name,
@@ -244,7 +245,7 @@ def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: i
     if previous is None:
         raise UsageError(f"{year} is the first year with {index.id} scores: there is no change into it")
     merged = with_previous(scores, year, previous, index)
-    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year,
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year, shows_change=True,
                                       earlier=earlier_years(merged["score_before"], previous))
     change = difference(merged["score"], merged["score_before"])
     frame = pd.DataFrame({
@@ -319,7 +320,7 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
     held = year_spans(scores["iso3"], all_years, (all_years >= start) & (all_years <= end))
     caveat_ids, caveats = row_caveats(model, index, iso3, end,
                                       earlier=np.where(np.isnan(score_from), -1, start),
-                                      one_step=start == previous_year(scores, end))
+                                      shows_change=start == previous_year(scores, end))
     change = difference(pd.Series(score_to), pd.Series(score_from))
     frame = pd.DataFrame({
         "country": model.name_of(iso3),
@@ -392,7 +393,8 @@ def revisions(model: Model, index: IndexInfo) -> Table:
         "change": found["change"].to_numpy(),
         "source_id": found["source_id"].to_numpy(),
     })
-    caveat_ids, caveats = row_caveats(model, index, frame["iso3"], frame["year"], general=False)
+    caveat_ids, caveats = row_caveats(model, index, frame["iso3"], frame["year"],
+                                      shows_change=False, general=False)
     frame["caveat_ids"] = caveat_ids
     count = frame[["iso3", "year"]].drop_duplicates().shape[0]
     return Table(

@@ -126,11 +126,13 @@ def joined_per_year(years: pd.Series, ids: pd.Series) -> pd.Series:
 
 def _per_year_caveats(model: Model, index: IndexInfo, codes: list[str], years: pd.Series
                       ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
-    """Per year, the caveats about any of these countries (or none) in that year."""
+    """Per year, the caveats about any of these countries (or none) in that year; those
+    about the change into a year too, as a series of years shows (a chart draws) it."""
     ids: list[tuple[str, ...]] = []
     used: dict[str, Caveat] = {}
     for code in codes:
-        per_row, caveats = row_caveats(model, index, pd.Series([code] * len(years)), years)
+        per_row, caveats = row_caveats(model, index, pd.Series([code] * len(years)), years,
+                                       shows_change=True)
         used.update((c.caveat_id, c) for c in caveats)
         ids = per_row if not ids else [tuple(dict.fromkeys(a + b)) for a, b in zip(ids, per_row, strict=True)]
     return ids, [c for c in model.caveats if c.caveat_id in used]

@@ -217,21 +217,21 @@ def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.Data
 
 
 def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
-                general: bool = True, earlier: np.ndarray | None = None,
-                one_step: bool = True) -> tuple[list[tuple[str, ...]], list[Caveat]]:
+                *, shows_change: bool, general: bool = True, earlier: np.ndarray | None = None
+                ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
     """Per row, the ids of the caveats that apply to it; and every caveat that applies.
     general=False leaves out the caveats about the index as a whole. `earlier`: per row,
     the year of the earlier score its change is measured from (-1: none), whose caveats
     about figures apply to the row too: a change is only as sound as both of its ends
-    (a caveat about the change into that year is not about this one). one_step=False: the
-    rows' changes span more than one data year, so no caveat about the change into a year
-    (how a release described its one-year change) applies to them.
+    (a caveat about the change into that year is not about this one). shows_change: whether
+    the rows show the one-year change into their year; a caveat about that change (how a
+    release described it) applies only then, not to a score, a gap or a longer span.
 
     Column-wise: one mask per caveat, and rows that match the same caveats share one
     tuple, so a million rows with no caveat cost a few array passes, not a Python loop.
     """
     applicable = [c for c in model.caveats if c.index == index.id and (general or not c.general)
-                  and (one_step or not c.about_change)]
+                  and (shows_change or not c.about_change)]
     count = len(codes)
     if not applicable or count == 0:
         return [()] * count, []
@@ -312,7 +312,7 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
                       model.release_number(index, release) if release is not None else None)
     previous = previous_year(scores, year)
     merged = with_previous(scores, year, previous, index)
-    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year,
+    caveat_ids, caveats = row_caveats(model, index, merged["iso3"], year, shows_change=True,
                                       earlier=earlier_years(merged["score_before"], previous))
     measured = model.measured(index, year)
     frame = pd.DataFrame({
@@ -412,7 +412,7 @@ def rank_levels(model: Model, index: IndexInfo, year: int | None, component: str
         raise UsageError(f"no country has a rating for pillar {number} ({name}) in {index.id} {year}")
     position = rows["position"]
     ascending = not index.higher_is_better  # a lower position is better for risk levels
-    caveat_ids, caveats = row_caveats(model, index, rows["iso3"], year)
+    caveat_ids, caveats = row_caveats(model, index, rows["iso3"], year, shows_change=False)
     frame = pd.DataFrame({
         "rank": position.rank(method="min", ascending=ascending).astype("Int64").to_numpy(),
         "of": len(rows),
