@@ -244,7 +244,7 @@ def test_a_workbook_explains_every_id_it_cites(tindex: Run, tmp_path: Path, args
 
     if "section" in header:  # a profile in long form: the ids are in its value column
         caveat_ids = ids([r[3] for r in rows if r[2] == "caveat_ids"]) | {
-            str(r[1]) for r in rows if r[0] in ("caveats", "index_caveats")}
+            str(r[1]) for r in rows if r[0] in ("caveats", "general_caveats")}
         source_ids = ids([r[3] for r in rows if r[2] in ("source_id", "source_ids")])
     else:
         caveat_ids = ids([r[header.index("caveat_ids")] for r in rows])

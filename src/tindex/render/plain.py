@@ -81,7 +81,7 @@ def profile_table(profile: Profile, numbers: bool = False) -> Table:
             rows.append((section.key, str(number), "text", line.text))
             rows += _id_rows(section.key, str(number), line.source_ids, line.caveat_ids)
     for caveat in profile.caveats:  # every text: a row's caveat_ids resolve in the same file
-        part = "index_caveats" if caveat.general else "caveats"
+        part = "general_caveats" if caveat.general else "caveats"
         if caveat.general:
             rows.append((part, caveat.caveat_id, "index", caveat.index))
         rows.append((part, caveat.caveat_id, "text", caveat.text))
@@ -132,7 +132,7 @@ def profile_object(profile: Profile) -> dict[str, Any]:
             for section in profile.sections
         },
         "caveats": [caveat_object(c) for c in profile.caveats],
-        "index_caveat_ids": [c.caveat_id for c in profile.caveats if c.general],
+        "general_caveat_ids": [c.caveat_id for c in profile.caveats if c.general],
         "sources": [citation_object(c) for c in profile.citations],
     }
 

@@ -226,9 +226,11 @@ def notes(printer: _Printer, caveats: list[Caveat], lines: list[Note], citations
                                style="yellow" if color else ""))
     general = [c for c in caveats if c.general]
     if general:  # by id: the index's id would list its other caveats too
-        about = clean_text(" ".join(c.caveat_id for c in general))
-        printer.line(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about the whole "
-                           f"index or year: tindex caveats {about}", style="dim" if color else ""))
+        ids = clean_text(" ".join(c.caveat_id for c in general))
+        # A caveat about a source or a set of facts names no index: it is not the index's.
+        about = "the whole index or year" if all(c.index for c in general) else "no single country"
+        printer.line(Text(f"{len(general)} caveat{'s' if len(general) > 1 else ''} about {about}: "
+                          f"tindex caveats {ids}", style="dim" if color else ""))
     wanted = (cited or set()) | {i for c in caveats if not c.general for i in c.source_ids} \
         | {i for line in lines for i in line.source_ids}
     shown = _short_sources([c for c in citations if cited is None or c.source_id in wanted])
