@@ -182,6 +182,38 @@ def _share_checked_reads() -> Iterator[None]:
         yield
 
 
+class SharedModels:
+    """The shared Models of the bundled data, by label, and which test was last handed each,
+    so that a failed check can say where to look. check_each: compare a Model with a fresh
+    one each time it is handed out again, which names the test that changed it (about 1 ms
+    a command; set TINDEX_CHECK_SHARED_MODEL=each to turn it on)."""
+
+    def __init__(self, check_each: bool = False) -> None:
+        self.models: dict[str, Model] = {}
+        self.last_user: dict[str, str] = {}
+        self.check_each = check_each
+
+    def hand_out(self, built: Model, test: str) -> Model:
+        """The shared Model for what `built` was built from, or `built`, now shared."""
+        label = built.dataset.label_prefix
+        kept = self.models.get(label)
+        if kept is None or kept.dataset.warnings:
+            kept = self.models[label] = built
+        elif self.check_each and (changes := model_changes(kept)):
+            raise AssertionError(f"{self.last_user[label]} changed the shared Model: {changes}")
+        self.last_user[label] = test
+        return kept
+
+    def check(self) -> None:
+        """The end-of-session check: every shared Model still equals a fresh one."""
+        changed = {label: model_changes(kept) for label, kept in self.models.items()}
+        if any(changed.values()):
+            last = {label: self.last_user[label] for label, changes in changed.items() if changes}
+            raise AssertionError(
+                f"a command changed the shared Model: {changed}; the last test handed it: {last}; "
+                "TINDEX_CHECK_SHARED_MODEL=each names the test that changed it")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def shared_models() -> Iterator[dict[str, Model]]:
     """One Model of the bundled data per test process (by the label commands give it), shared
@@ -191,7 +223,7 @@ def shared_models() -> Iterator[dict[str, Model]]:
     Sound because nothing changes the bundled data during a session (tests/test_hostile.py
     checks that no command writes to its data directory) and no command changes a Model it
     reads: at the end of the session each shared Model is compared with a fresh one
-    (`model_changes`), and a difference fails the run. A Model that has gathered
+    (`model_changes`), and a difference fails the run (`SharedModels`). A Model that has gathered
     plausibility warnings is not shared: a command prints only the warnings of the tables
     it loaded itself. Any other directory, or the bundled one under the user's imports, gets
     a Model of its own per command. So a test that patches the Model's or Dataset's code (or
@@ -203,24 +235,18 @@ def shared_models() -> Iterator[dict[str, Model]]:
 
     original = cli._model
     bundled = bundled_data_dir()
-    shared: dict[str, Model] = {}
+    shared = SharedModels(check_each=os.environ.get("TINDEX_CHECK_SHARED_MODEL") == "each")
 
     def model(ctx: typer.Context, data_dir: str | None) -> Model:
         built = original(ctx, data_dir)
-        dataset = built.dataset
-        if dataset.overlays or dataset.data_dir != bundled:
+        if built.dataset.overlays or built.dataset.data_dir != bundled:
             return built
-        kept = shared.get(dataset.label_prefix)
-        if kept is not None and not kept.dataset.warnings:
-            return kept
-        shared[dataset.label_prefix] = built
-        return built
+        return shared.hand_out(built, os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0])
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cli, "_model", model)
-        yield shared
-    changed = {label: model_changes(kept) for label, kept in shared.items()}
-    assert not any(changed.values()), f"a command changed the shared Model: {changed}"
+        yield shared.models
+    shared.check()
 
 
 def model_changes(model: Model) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import REPO, model_changes
+from conftest import REPO, SharedModels, model_changes
 from tindex import schema
 from tindex.core.model import Model
 from tindex.data import Dataset
@@ -69,3 +69,28 @@ def test_a_change_to_a_shared_model_is_found(shared_models: dict[str, Model]) ->
     scores = changed.dataset.table(schema.INDEX_SCORES)
     scores.loc[scores.index[0], "score"] = 1000.0
     assert model_changes(changed) == ["indices", "index_scores.csv"]
+
+
+@pytest.mark.parametrize("check_each", [True, False])
+def test_a_failed_shared_model_check_names_the_test_to_look_at(
+        shared_models: dict[str, Model], check_each: bool) -> None:
+    """Checked at each hand-out, the test that changed the Model is named; checked only at
+    the end, the last test handed it, and how to find the one that changed it."""
+    data_dir = shared_models["data/"].dataset.data_dir
+    models = SharedModels(check_each=check_each)
+    first = Model(Dataset(data_dir, "data/"))
+    assert models.hand_out(first, "tests/a.py::test_changes_it") is first
+    first.indices.pop("gti")
+    again = Model(Dataset(data_dir, "data/"))
+    if check_each:
+        with pytest.raises(AssertionError, match=re.escape(
+                "tests/a.py::test_changes_it changed the shared Model: ['indices']")):
+            models.hand_out(again, "tests/b.py::test_reads_it")
+        return
+    assert models.hand_out(again, "tests/b.py::test_reads_it") is first
+    with pytest.raises(AssertionError) as failed:
+        models.check()
+    assert str(failed.value) == (
+        "a command changed the shared Model: {'data/': ['indices']}; the last test handed it: "
+        "{'data/': 'tests/b.py::test_reads_it'}; TINDEX_CHECK_SHARED_MODEL=each names the test "
+        "that changed it")
