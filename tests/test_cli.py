@@ -152,8 +152,8 @@ def test_explain_country_as_json(tindex: Run) -> None:
     assert any(line["text"].startswith("2024 (stated change +12.14): ")
                and line["source_ids"] == ["csp-2025"] for line in drivers)
     assert any(caveat["caveat_id"] == "kaz-2023-revision"
-               and caveat["text"].startswith("Kazakhstan's 2023 score differs between the fifth and "
-                                             "the sixth release")
+               and caveat["text"].startswith("Kazakhstan's 2023 score was revised between the fifth "
+                                             "and the sixth release: tindex revisions lists both")
                and caveat["source_ids"] == ["csp-2024", "csp-2025"] for caveat in data["caveats"])
     assert "caveats" not in data["sections"]  # once, with their ids, not again as lines
     assert all(source["url"].startswith("http") for source in data["sources"])
