@@ -157,6 +157,39 @@ def test_a_caveat_about_the_stated_change_stays_on_that_change(
     assert "csp-scale" in ids  # the index-wide caveats go with every row either way
 
 
+@pytest.mark.parametrize(("args", "noted"), [
+    (["delta", "Kazakhstan"], True), (["delta", "Belarus"], True),
+    (["delta", "--from", "2020", "--to", "2024"], True), (["delta", "--year", "2021"], True),
+    (["delta", "--from", "2019", "--to", "2020"], True), (["rank", "2020"], True),
+    # The same seven countries in every year shown: no note.
+    (["delta", "Armenia", "--from", "2022"], False), (["delta", "--from", "2021", "--to", "2024"], False),
+    (["rank", "2024"], False),
+], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
+def test_a_rank_change_unlike_the_ranks_shown_is_explained(
+        tindex: Run, args: list[str], noted: bool) -> None:
+    """rank_change counts only the countries measured in both years (Poland enters in 2020
+    and leaves in 2021): the table says so where that leaves a country out, which it must
+    wherever rank_change differs from the difference of the ranks shown beside it."""
+    result = tindex(*args, "--format", "csv")
+    assert result.code == 0, result.err
+    rows = pd.read_csv(io.StringIO(result.out))
+    if "rank_from" in rows:
+        shown = rows["rank_from"] - rows["rank_to"]
+    elif "year" in rows and rows["year"].nunique() == 1:  # one year: its previous year's ranks
+        before = tindex("rank", str(int(rows["year"].iloc[0]) - 1), "--format", "csv")
+        assert before.code == 0, before.err
+        earlier = pd.read_csv(io.StringIO(before.out)).set_index("iso3")["rank"]
+        shown = rows["iso3"].map(earlier) - rows["rank"]
+    else:
+        shown = rows["rank"].shift() - rows["rank"]
+    known = rows["rank_change"].notna() & shown.notna()
+    differs = bool((rows.loc[known, "rank_change"] != shown[known]).any())
+    notes = tindex(*args, "--format", "markdown")
+    assert notes.code == 0, notes.err
+    assert ("Rank changes compare" in notes.out) is noted, notes.out
+    assert noted or not differs
+
+
 @pytest.mark.parametrize(("country", "key", "value", "sources", "caveat"), [
     ("Kyrgyzstan", "csp_change", "-15.87", "csp-2025", "kgz-2024-stated-change"),
     ("Kazakhstan", "csp_change", "12.14", "csp-2025", "kaz-2023-revision"),

@@ -26,6 +26,7 @@ from tindex import schema
 from tindex.core.changes import (
     country_changes,
     driver_lines,
+    no_change_note,
     revisions,
     signed,
     span_changes,
@@ -49,6 +50,7 @@ from tindex.core.ranking import (
     min_ranks,
     percent_change,
     previous_year,
+    rank_change_notes,
     rounded,
     row_caveats,
     score_ranks,
@@ -737,6 +739,18 @@ def reference_span_summary(frame: pd.DataFrame) -> str:
     return "; ".join(parts) + "."
 
 
+def reference_rank_change_notes(scores: pd.DataFrame, pairs: list[tuple[int, int]]) -> list[Note]:
+    """The rank-change note from sets of the countries scored in each year (measured_in_both
+    counts them on integer codes)."""
+    counted = []
+    for then, now in pairs:
+        rows_then, rows_now = scores[scores["year"] == then], scores[scores["year"] == now]
+        both = (set(rows_then.loc[rows_then["score"].notna(), "iso3"].astype(str))
+                & set(rows_now.loc[rows_now["score"].notna(), "iso3"].astype(str)))
+        counted.append((then, now, len(both), len(rows_then), len(rows_now)))
+    return rank_change_notes(counted)
+
+
 def reference_country_changes(model: Model, index: IndexInfo, country: Country,
                               start: int | None = None, end: int | None = None) -> Table:
     """country_changes as it was: a frame of every year, filtered, and Series operations."""
@@ -775,6 +789,9 @@ def reference_country_changes(model: Model, index: IndexInfo, country: Country,
     found = reference_drivers(model, index, country.iso3, frame["year"].tolist())
     notes = [Note(reference_span_summary(frame))] if len(frame) > 1 else []
     notes += too_large_note(frame["change"], frame["score"], table.loc[keep, "previous"])
+    notes += reference_rank_change_notes(scores, [
+        (int(then), int(now)) for then, now in zip(table.loc[keep, "earlier_year"], frame["year"],
+                                                  strict=True) if then >= 0])
     notes += driver_lines(found)
     first, last = int(frame["year"].iloc[0]), int(frame["year"].iloc[-1])
     return Table(
@@ -946,12 +963,9 @@ def reference_span_changes(model: Model, index: IndexInfo, start: int | None, en
         ["_order", "country"], ascending=[reverse, True], na_position="last",
         ignore_index=True).drop(columns="_order")
     frame = head_with_ties(frame, top, "change")
-    missing = frame["score_from"].isna() | frame["score_to"].isna()
-    gaps = frame.loc[missing, "country"].tolist()
     notes = too_large_note(frame["change"], frame["score_to"], frame["score_from"])
-    if gaps:
-        notes.append(Note(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
-                     "(years_held shows the years there are)."))
+    notes += no_change_note(frame, start, end)
+    notes += reference_rank_change_notes(scores, [(start, end)])
     order = "largest fall first" if reverse else "largest rise first"
     roles = RANK_ROLES | {"from": Role.YEAR, "to": Role.YEAR, "score_from": Role.NUMBER,
                           "score_to": Role.NUMBER, "rank_from": Role.INTEGER,

@@ -18,9 +18,11 @@ from tindex.core.ranking import (
     difference,
     earlier_years,
     head_with_ties,
+    measured_in_both,
     min_ranks,
     percent_change,
     previous_year,
+    rank_change_notes,
     rounded,
     row_caveats,
     series_until,
@@ -222,6 +224,9 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
     notes = [Note(span_summary(frame))] if len(frame) > 1 else []
     if (np.isnan(change.to_numpy()) & ~np.isnan(score) & ~np.isnan(previous)).any():
         notes.append(Note(TOO_LARGE))  # what too_large_note says, on the arrays at hand
+    earlier = table.earlier_year[kept]
+    notes += rank_change_notes(measured_in_both(scores, [
+        (int(then), int(now)) for then, now in zip(earlier, years, strict=True) if then >= 0]))
     notes += driver_lines(found)
     first, last = int(years[0]), int(years[-1])
     values = score.tolist()
@@ -269,6 +274,8 @@ def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: i
     frame = head_with_ties(frame, top, "change")
     order = "largest fall first" if reverse else "largest rise first"
     notes = [Note(TOO_LARGE)] if (change.isna() & merged["score_before"].notna()).any() else []
+    notes += rank_change_notes([(previous, year, int(merged["score_before"].notna().sum()),
+                                 int((scores["year"] == previous).sum()), len(merged))])
     codes = frame["iso3"].tolist()
     return Table(
         title=f"{index.name}: change {previous} to {year}, {order}",
@@ -342,12 +349,9 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
         ["_order", "country"], ascending=[reverse, True], na_position="last",
         ignore_index=True).drop(columns="_order")
     frame = head_with_ties(frame, top, "change")
-    missing = frame["score_from"].isna() | frame["score_to"].isna()
-    gaps = frame.loc[missing, "country"].tolist()
     notes = too_large_note(frame["change"], frame["score_to"], frame["score_from"])
-    if gaps:
-        notes.append(Note(f"No change for {', '.join(gaps)}: no score in {start} or {end} "
-                     "(years_held shows the years there are)."))
+    notes += no_change_note(frame, start, end)
+    notes += rank_change_notes([(start, end, int(both.sum()), len(rows_from), len(rows_to))])
     order = "largest fall first" if reverse else "largest rise first"
     roles = RANK_ROLES | {"from": Role.YEAR, "to": Role.YEAR, "score_from": Role.NUMBER,
                           "score_to": Role.NUMBER, "rank_from": Role.INTEGER,
@@ -360,6 +364,18 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
                                    *[i for c in caveats for i in c.source_ids]]),
         caveats=caveats, notes=notes,
     )
+
+
+def no_change_note(frame: pd.DataFrame, start: int, end: int) -> list[Note]:
+    """The countries of a span without a change, each with the end year it has no score in."""
+    gaps = []
+    for name, then, now in zip(frame["country"], frame["score_from"], frame["score_to"], strict=True):
+        absent = [str(year) for year, value in ((start, then), (end, now)) if pd.isna(value)]
+        if absent:
+            gaps.append(f"{name} (no score in {' or '.join(absent)})")
+    if not gaps:
+        return []
+    return [Note(f"No change for {', '.join(gaps)}; years_held shows the years there are.")]
 
 
 def revisions(model: Model, index: IndexInfo) -> Table:

@@ -12,6 +12,7 @@ import pandas as pd
 from tindex.core.model import IndexInfo, Model, year_span
 from tindex.core.result import Caveat, Note, Role, Table
 from tindex.data.dataset import typical_count
+from tindex.data.keys import key_codes
 from tindex.errors import DataError, UsageError, printable
 
 TOO_LARGE = "A change too large to compute as a number is left blank."
@@ -194,6 +195,39 @@ def too_large_note(change: pd.Series, after: pd.Series, before: pd.Series) -> li
     return [Note(TOO_LARGE)] if blank.any() else []
 
 
+def rank_change_notes(pairs: Iterable[tuple[int, int, int, int, int]]) -> list[Note]:
+    """The note that a rank change counts only the countries measured in both of its years,
+    where that leaves some out, so that it can differ from the difference of the ranks shown.
+    pairs: (earlier year, year, countries scored in both, rows then, rows now)."""
+    partial = [(then, now, both) for then, now, both, rows_then, rows_now in pairs
+               if both > 0 and (both < rows_then or both < rows_now)]  # 0: no rank change shown
+    if not partial:
+        return []
+    if len(partial) == 1:
+        then, now, both = partial[0]
+        text = (f"Rank changes compare the {both} countr{'y' if both == 1 else 'ies'} measured "
+                f"in both {then} and {now}")
+    else:
+        text = "Rank changes compare only the countries measured in both years (" + "; ".join(
+            f"{then} to {now}: {both}" for then, now, both in partial) + ")"
+    return [Note(text + ", so a country entering or leaving does not move the others.")]
+
+
+def measured_in_both(scores: pd.DataFrame, pairs: Iterable[tuple[int, int]]
+                     ) -> list[tuple[int, int, int, int, int]]:
+    """For each (earlier year, year): the two years, the countries scored in both, and each
+    year's rows (what rank_change_notes takes)."""
+    years = scores["year"].to_numpy(dtype=np.int64)
+    codes = key_codes(scores["iso3"])[0]
+    scored = ~np.isnan(scores["score"].to_numpy(dtype=float))
+    counted = []
+    for then, now in pairs:
+        rows_then, rows_now = years == then, years == now
+        both = np.intersect1d(codes[rows_then & scored], codes[rows_now & scored]).size
+        counted.append((then, now, both, int(rows_then.sum()), int(rows_now.sum())))
+    return counted
+
+
 def percent_change(before: pd.Series, after: pd.Series) -> pd.Series:
     """Percentage change only where it means something: a positive base that does not
     show as 0.00 (from 1e-300 a "percentage" is only noise), no sign flip, a finite result."""
@@ -335,12 +369,9 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
     release_text = f", release {model.release_number(index, release)}" if release else ""
     notes = [Note(n) for n in (coverage_note(model, index, year, len(merged)),
                                thin_year_note(scores, year, len(merged))) if n]
-    compared = merged["score_before"].notna().sum()
-    if previous is not None and (compared < len(merged) or compared < int(
-            (scores["year"] == previous).sum())):
-        notes.append(Note(f"Rank changes compare the {compared} countries measured in both "
-                          f"{previous} and {year}, so a country entering or leaving does not move "
-                          "the others."))
+    if previous is not None:
+        notes += rank_change_notes([(previous, year, int(merged["score_before"].notna().sum()),
+                                     int((scores["year"] == previous).sum()), len(merged))])
     if (frame["change"].isna() & frame["score"].notna() & frame["iso3"].isin(
             merged.loc[merged["score_before"].notna(), "iso3"])).any():
         notes.append(Note(TOO_LARGE))
