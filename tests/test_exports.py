@@ -473,7 +473,7 @@ def test_a_cell_pasted_from_an_export_resolves_each_id_in_it(
     ("csp-202", "no source 'csp-202' (did you mean csp-2025, csp-2024 or csp-2023?)"),
     ("omct-gti-kgz", "no source 'omct-gti-kgz' (did you mean omct-gti-kgz-2025, omct-gti-2025 or "
                      "omct-gti-methodology?)"),
-    ("xyzzy", "no source 'xyzzy'; run 'tindex sources' for the list"),
+    ("xyzzy", "no source 'xyzzy' among the 30 in the data"),
 ])
 def test_a_mistyped_source_id_is_offered_the_right_one(tindex: Run, typed: str, message: str) -> None:
     result = tindex("sources", typed)

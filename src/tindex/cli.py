@@ -107,8 +107,8 @@ DataDirOption = Annotated[
 ]
 IndexOption = Annotated[
     str | None, typer.Option("--index", "-i", metavar="INDEX", autocompletion=complete_index,
-                             help="Index id from the data (tindex explain lists them; default: "
-                             "the first score index, csp).", show_default=False)]
+                             help="Index id from the data (an unknown id lists them; default: "
+                             "the first score index).", show_default=False)]
 ReleaseOption = Annotated[
     str | None, typer.Option("--release", metavar="N|SOURCE_ID",
                              help="Use one release's table exactly (default: the latest release "
@@ -379,7 +379,7 @@ def main_options(
 def rank(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Argument(
-        metavar="[YEAR]", help="Year (edition for GTI); default: the latest.",
+        metavar="[YEAR]", help="Year (for a level index, its edition); default: the latest.",
         autocompletion=complete_year, show_default=False)] = None,
     index: IndexOption = None,
     pillar: Annotated[str | None, typer.Option(
@@ -566,7 +566,7 @@ def _refuse_unwritable(path: Path) -> None:
 def explain(
     ctx: typer.Context,
     subject: Annotated[str, typer.Argument(
-        metavar="COUNTRY|INDEX", help="A country, or an index id (csp, gti, ...).",
+        metavar="COUNTRY|INDEX", help="A country, or an index id from the data.",
         autocompletion=complete_subject, show_default=False)],
     *,
     out: Output,
@@ -635,7 +635,7 @@ def caveats(
 @with_output
 def revisions(
     ctx: typer.Context,
-    index: Annotated[str | None, typer.Argument(metavar="[INDEX]", help="A score index (default: csp).",
+    index: Annotated[str | None, typer.Argument(metavar="[INDEX]", help="A score index (default: the first).",
                                                 autocompletion=complete_index, show_default=False)] = None,
     *,
     out: Output,

@@ -142,13 +142,11 @@ def default_index(directory: Path) -> str | None:
 
 
 def years(directory: Path, index: str | None = None) -> list[str]:
-    """Years with scores or levels (an edition year for GTI) of one index (by default the
-    one the commands use), newest first."""
+    """Years with scores or levels (a level index's edition year) of one index (by default
+    the one the commands use), newest first."""
     index = index if index is not None else default_index(directory)
     found = set(_column(directory, "index_scores", "year", index))
     found |= set(_column(directory, "index_levels", "year", index))
-    if not _rows(directory, "index_levels"):  # older layout: GTI editions in pillars.csv
-        found |= set(_column(directory, "pillars", "edition"))
     return sorted((y for y in found if y.isdigit()), reverse=True)
 
 
@@ -159,11 +157,9 @@ def index_ids(directory: Path) -> list[tuple[str, str]]:
 
 
 def components(directory: Path, index: str | None = None) -> list[tuple[str, str]]:
-    """(number, name) of each pillar/component, from components.csv (or the older gti_pillars.csv)."""
+    """(number, name) of each pillar/component, from components.csv."""
     rows = [row for row in _rows(directory, "components") if _of_index(row, index)]
     pairs = [(row.get("component") or "", row.get("name") or "") for row in rows]
-    if not _rows(directory, "components"):
-        pairs = [(row.get("pillar") or "", row.get("name") or "") for row in _rows(directory, "gti_pillars")]
     return list(dict.fromkeys((number, name) for number, name in pairs if number))
 
 

@@ -36,7 +36,7 @@ def list_sources(model: Model, wanted: list[str] | None = None) -> Table:
         if missing:
             hint = did_you_mean(missing[0].strip(), list(known.values()))
             raise UsageError(f"no source {printable(missing[0])}"
-                             + (hint or "; run 'tindex sources' for the list"))
+                             + (hint or f" among the {len(known)} in the data"))
         frame = frame[frame["source_id"].astype(str).str.casefold().isin(
             [w.strip().casefold() for w in wanted])]
     frame["cited_by_rows"] = frame["source_id"].map(uses).fillna(0).astype(int)
