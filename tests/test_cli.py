@@ -301,6 +301,15 @@ def test_rank_from_an_older_release(tindex: Run) -> None:
     assert latest.loc["KAZ", "score"] == 122.51
 
 
+@pytest.mark.parametrize("release", ["csp-2024", "CSP-2024 "])
+def test_a_release_named_by_its_source_id_is_the_same_release(tindex: Run, release: str) -> None:
+    by_number = tindex("rank", "2023", "--release", "5", "--format", "csv")
+    by_source = tindex("rank", "2023", "--release", release, "--format", "csv")
+    assert by_number.code == by_source.code == 0, by_number.err + by_source.err
+    assert by_source.out == by_number.out
+    assert "Kazakhstan,KAZ,2023,132.51," in by_source.out
+
+
 def test_revisions_are_the_two_kazakhstan_2023_values(tindex: Run) -> None:
     result = tindex("revisions")
     assert result.code == 0, result.err
