@@ -33,7 +33,8 @@ class Role(StrEnum):
 
     @property
     def is_context(self) -> bool:
-        """Columns that a terminal table leaves to the notes below it."""
+        """Columns that identify or cite rather than state a figure (codes, orders, ids),
+        which a table for people may leave to its notes."""
         return self in (Role.CODE, Role.ORDER, Role.SOURCES, Role.CAVEATS)
 
     @property
@@ -122,6 +123,13 @@ class Table:
 
     def role(self, column: str) -> Role:
         return self.roles.get(column, Role.TEXT)
+
+    def column_of(self, role: Role) -> str:
+        """The first column with this role (a renderer finds a column by what it holds)."""
+        found = next((str(c) for c in self.frame.columns if self.role(str(c)) is role), None)
+        if found is None:
+            raise KeyError(f"no {role.value} column in {list(self.frame.columns)}")
+        return found
 
 
 class Headline(NamedTuple):

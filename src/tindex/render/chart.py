@@ -443,7 +443,7 @@ def score_lines(report: Table, path: Path, options: ChartOptions | None = None) 
 def score_figure(report: Table, options: ChartOptions) -> Figure:
     """The line chart as a figure (score_lines writes it): see score_lines."""
     frame = report.frame
-    years = [int(y) for y in frame["year"]]
+    years = [int(y) for y in frame[report.column_of(Role.YEAR)]]
     names = [str(c) for c in frame.columns if report.role(str(c)) is Role.NUMBER]
     values = frame[names].to_numpy(dtype=float)
     marks = _marks(report, names, years)
@@ -660,8 +660,10 @@ def level_figure(report: Table, options: ChartOptions) -> Figure:
     """The level grid as a figure (level_grid writes it): see level_grid."""
     frame = report.frame
     countries = [str(c) for c in frame.columns if report.role(str(c)) is Role.LEVEL]
+    # The component's number (0: overall) and its name.
+    numbers = frame[report.column_of(Role.INTEGER)]
     labels = [str(name) if int(number) == 0 else f"{int(number)}. {name}"
-              for number, name in zip(frame["component"], frame["pillar_name"], strict=True)]
+              for number, name in zip(numbers, frame[report.column_of(Role.TEXT)], strict=True)]
     scale = report.scale or tuple(sorted({str(v) for c in countries for v in frame[c].dropna()}))
     step = (len(LEVEL_COLOURS) - 1) / max(len(scale) - 1, 1)
     colours = {level: LEVEL_COLOURS[round(n * step)] for n, level in enumerate(scale)}
@@ -732,7 +734,7 @@ def level_figure(report: Table, options: ChartOptions) -> Figure:
                 ax.text(column + 0.5, row + 0.5, text, ha="center", va="center",
                         fontsize=cell_size, fontstyle="normal" if ok else "italic",
                         color="white" if level in dark else INK if ok else MUTED)
-        if rows and int(frame["component"].iloc[0]) == 0:
+        if rows and int(numbers.iloc[0]) == 0:
             ax.get_yticklabels()[0].set_fontweight("bold")
             ax.axhline(1, color="white", linewidth=4)
         page.fit(fig, ax, MARGIN, MARGIN)
