@@ -270,6 +270,28 @@ def test_agree_terminal_carries_the_concept_note(tindex: Tindex) -> None:
     assert "pts_s: lower is better, so its order is flipped" in flat
     same = tindex("agree", "csp", "csp")
     assert (same.code, same.err) == (2, "tindex: error: give two different indices\n")
+    apart = tindex("agree", "csp", "gti")
+    assert (apart.code, apart.out, apart.err) == (2, "", (
+        "tindex: error: csp and gti have no country-year in common (csp: 2019-2024; gti: 2025); "
+        "countries in both, in different years: Belarus, Kyrgyzstan, Russia\n"))
+
+
+@pytest.mark.parametrize(("source", "index", "tied"), [("pts", "pts_s", True),
+                                                      ("hrmi", "hrmi_torture", False)])
+def test_agree_detail_says_when_ties_share_a_rank(tindex: Tindex, source: str, index: str,
+                                                  tied: bool) -> None:
+    """Tied countries share the best rank of their group in the detail (as rank does), so a
+    note says so wherever a rank column has ties, and only then."""
+    assert tindex("import", source, str(FIXTURES / FILES[source])).code == 0
+    args = ("agree", "csp", index, "--detail", "--year", "2021")
+    table = tindex(*args, "-f", "csv")
+    assert table.code == 0, table.err
+    frame = pd.read_csv(io.StringIO(table.out))
+    has_ties = bool(frame[f"{index}_rank"].duplicated().any() or frame["csp_rank"].duplicated().any())
+    assert has_ties is tied, table.out
+    notes = tindex(*args, "-f", "markdown")
+    assert notes.code == 0, notes.err
+    assert ("Tied countries share the best rank" in " ".join(notes.out.split())) is tied
 
 
 def test_stored_imports_survive_a_copy(tindex: Tindex, tmp_path: Path, user_data_home: Path) -> None:

@@ -75,7 +75,7 @@ def agree(model: Model, first: IndexInfo, second: IndexInfo, year: int | None = 
         raise UsageError("give two different indices")
     both = pairs(model, first, second)
     if both.empty:
-        raise UsageError(f"{first.id} and {second.id} have no country-year in common")
+        raise UsageError(_nothing_in_common(model, first, second))
     years = sorted(int(y) for y in both["year"].unique())
     if year is not None:
         if year not in years:
@@ -110,6 +110,18 @@ def agree(model: Model, first: IndexInfo, second: IndexInfo, year: int | None = 
                                    *both["source_id_a"].unique(), *both["source_id_b"].unique()]))
 
 
+def _nothing_in_common(model: Model, first: IndexInfo, second: IndexInfo) -> str:
+    """Why two indices cannot be compared: the years each covers, and the countries both
+    cover in different years (which compare or explain can still set side by side)."""
+    a, b = values(model, first), values(model, second)
+    spans = "; ".join(f"{index.id}: {year_span(sorted(set(frame['year'].tolist()))) or 'no values'}"
+                      for index, frame in ((first, a), (second, b)))
+    shared = sorted(set(a["iso3"]) & set(b["iso3"]))
+    named = ", ".join(str(name) for name in model.name_of(pd.Series(shared, dtype="str")))
+    return (f"{first.id} and {second.id} have no country-year in common ({spans})"
+            + (f"; countries in both, in different years: {named}" if shared else ""))
+
+
 def _detail(model: Model, first: IndexInfo, second: IndexInfo, both: pd.DataFrame, year: int,
             notes: list[Note]) -> Table:
     """One year: each shared country's rank in both (1 = best), largest disagreement first."""
@@ -129,6 +141,10 @@ def _detail(model: Model, first: IndexInfo, second: IndexInfo, both: pd.DataFram
     frame = frame.assign(_size=frame["rank_difference"].abs()).sort_values(
         ["_size", "country"], ascending=[False, True], ignore_index=True).drop(columns="_size")
     frame["caution"] = CONCEPTS
+    if rank_a.duplicated().any() or rank_b.duplicated().any():
+        notes = [*notes, Note("Tied countries share the best rank of their group, so a rank "
+                              "difference can look larger than it is; the coefficients give ties "
+                              "their average rank.")]
     roles = {"year": Role.YEAR, "country": Role.LABEL, "iso3": Role.CODE,
              f"{first.id}_value": _value_role(first), f"{first.id}_rank": Role.INTEGER,
              f"{second.id}_value": _value_role(second), f"{second.id}_rank": Role.INTEGER,
