@@ -564,6 +564,24 @@ def test_numbers_are_never_cut_on_a_narrow_terminal(columns: str, args: tuple[st
     assert not missing, (missing, shown[:2000])
 
 
+@pytest.mark.parametrize("columns", ["60", "100", "200", "250", "400"])
+@pytest.mark.parametrize("args", [("sources",), ("sources", "csp-2025"), ("sources", "csp-2019-pilot")],
+                         ids=" ".join)
+def test_a_link_is_never_broken_on_a_terminal(columns: str, args: tuple[str, ...],
+                                               tindex: Run, terminal: Terminal) -> None:
+    """Where each figure comes from must copy and click whole: every URL the CSV gives
+    stands on one line of the screen, at any width (a table too narrow for it gives way to
+    'column: value' lines)."""
+    table = tindex(*args, "-f", "csv")
+    assert table.code == 0, table.err
+    links = [row["url"] for row in rows(table.out)]
+    code, out = terminal(*args, env={"COLUMNS": columns})
+    assert code == 0, out
+    lines = ANSI.sub("", out).splitlines()
+    broken = [link for link in links if not any(link in line for line in lines)]
+    assert not broken, (broken, out[:3000])
+
+
 def _bash(command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TINDEX_")}
     environment.update(env or {})

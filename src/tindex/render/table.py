@@ -128,15 +128,22 @@ def _fold_qualifiers(table: Table) -> Table:
                  caveats=table.caveats, notes=table.notes, scale=table.scale, history=table.history)
 
 
-def _needed_width(headers: list[str], rows: list[list[str]], columns: list[str], table: Table) -> int:
-    """The narrowest the table can be with every number whole (text may wrap to 12).
+def _kept_whole(role: Role, cells: list[str]) -> bool:
+    """Numbers, names and levels never wrap; nor does a column holding a link, which must
+    copy and click whole (as in the record layout)."""
+    return role.is_numeric or role in (Role.LABEL, Role.LEVEL) or any("://" in c for c in cells)
 
-    Numbers, names and levels never wrap, and neither do their headers: rich would rather
-    cut a cell than wrap a no-wrap column, so such a table must fit as a whole."""
+
+def _needed_width(headers: list[str], rows: list[list[str]], columns: list[str], table: Table) -> int:
+    """The narrowest the table can be with every number and link whole (text may wrap to 12).
+
+    Columns kept whole never wrap, and neither do their headers: rich would rather cut a
+    cell than wrap a no-wrap column, so such a table must fit as a whole."""
     total = 0
     for position, column in enumerate(columns):
-        widest = max((len(r[position]) for r in rows), default=0)
-        if table.role(column).is_numeric or table.role(column) in (Role.LABEL, Role.LEVEL):
+        cells = [r[position] for r in rows]
+        widest = max((len(c) for c in cells), default=0)
+        if _kept_whole(table.role(column), cells):
             total += max(widest, len(headers[position]))
         else:
             total += min(widest, 12)
@@ -165,8 +172,9 @@ def _rich_table(table: Table, color: bool, width: int) -> RichTable | None:
                      show_edge=False)
     for position, column in enumerate(columns_shown):
         role = table.role(column) if column != "trend" else Role.TEXT
-        widest = max((len(r[position]) for r in rows), default=0)
-        keep_whole = role.is_numeric or role in (Role.LABEL, Role.LEVEL) or column == "trend"
+        cells = [r[position] for r in rows]
+        widest = max((len(c) for c in cells), default=0)
+        keep_whole = column == "trend" or _kept_whole(role, cells)
         rich.add_column(Text(clean_text(column)), justify="right" if role.is_numeric else "left",
                         overflow="fold", min_width=widest if keep_whole else None,
                         no_wrap=keep_whole)
