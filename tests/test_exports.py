@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import threading
 from collections.abc import Callable
@@ -155,6 +156,36 @@ def test_a_caveat_about_the_stated_change_stays_on_that_change(
     ids = str(row["caveat_ids"].iloc[0]).split(";")
     assert ("kgz-2024-stated-change" in ids) is carried, result.out
     assert "csp-scale" in ids  # the index-wide caveats go with every row either way
+
+
+@pytest.mark.parametrize(("args", "dropped"), [
+    (["rank", "--index", "gti", "--reverse", "--top", "3"], {"mex-gti-2025-level"}),
+    (["rank", "2024", "--top", "2"], {"kgz-2024-stated-change"}),
+    (["delta", "--year", "2024", "--top", "1", "--reverse"], {"kaz-2023-revision"}),
+    (["delta", "--from", "2023", "--to", "2024", "--top", "2"], {"kgz-2024-stated-change"}),
+    (["rank", "--index", "gti", "--top", "30"], set()),
+], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
+def test_a_top_cut_keeps_only_the_caveats_of_the_rows_shown(
+        tindex: Run, args: list[str], dropped: set[str]) -> None:
+    """The numbered caveat notes under a --top table are exactly those its rows carry: the
+    full table's caveats about countries the cut left out do not follow it."""
+    listed = tindex("caveats", "--format", "csv")
+    assert listed.code == 0, listed.err
+    caveat_ids = set(pd.read_csv(io.StringIO(listed.out))["caveat_id"])
+    cut = tindex(*args, "--format", "json")
+    assert cut.code == 0, cut.err
+    carried = {i for row in json.loads(cut.out) for i in row["caveat_ids"]}
+    position = args.index("--top")
+    full = tindex(*args[:position], *args[position + 2:], "--format", "markdown")
+    shown = tindex(*args, "--format", "markdown")
+    assert full.code == shown.code == 0, full.err + shown.err
+
+    def noted(markdown: str) -> set[str]:  # the numbered notes, before the list of sources
+        notes = markdown.split("\nSources:\n")[0]
+        return set(re.findall(r"^\d+\. ([a-z0-9-]+): ", notes, flags=re.M)) & caveat_ids
+
+    assert noted(shown.out) == carried, shown.out
+    assert noted(full.out) - noted(shown.out) == dropped
 
 
 @pytest.mark.parametrize(("args", "noted"), [

@@ -963,6 +963,8 @@ def reference_span_changes(model: Model, index: IndexInfo, start: int | None, en
         ["_order", "country"], ascending=[reverse, True], na_position="last",
         ignore_index=True).drop(columns="_order")
     frame = head_with_ties(frame, top, "change")
+    if top is not None:  # the caveats of the rows kept
+        caveats = [c for c in caveats if any(c.caveat_id in ids for ids in frame["caveat_ids"])]
     notes = too_large_note(frame["change"], frame["score_to"], frame["score_from"])
     notes += no_change_note(frame, start, end)
     notes += reference_rank_change_notes(scores, [(start, end)])

@@ -114,7 +114,8 @@ ReleaseOption = Annotated[
                              help="Use one release's table exactly (default: the latest release "
                              "of each country-year).", show_default=False)]
 TopOption = Annotated[int | None, typer.Option("--top", "-n", min=1, metavar="N",
-                                               help="Show only the first N rows.")]
+                                               help="Show only the first N rows, and any "
+                                               "tied with the Nth.")]
 ReverseOption = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order (worst first).")]
 FromOption = Annotated[int | None, typer.Option("--from", metavar="YEAR", autocompletion=complete_year,
                                                 help="First year.")]

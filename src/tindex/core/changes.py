@@ -14,6 +14,7 @@ from tindex.core.ranking import (
     RANK_ROLES,
     TOO_LARGE,
     both_sources,
+    caveats_kept,
     check_year,
     difference,
     earlier_years,
@@ -272,6 +273,7 @@ def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: i
         ["_order", "country"], ascending=[reverse, True], na_position="last",
         ignore_index=True).drop(columns="_order")
     frame = head_with_ties(frame, top, "change")
+    caveats = caveats_kept(frame, caveats, top)
     order = "largest fall first" if reverse else "largest rise first"
     notes = [Note(TOO_LARGE)] if (change.isna() & merged["score_before"].notna()).any() else []
     notes += rank_change_notes([(previous, year, int(merged["score_before"].notna().sum()),
@@ -349,6 +351,7 @@ def span_changes(model: Model, index: IndexInfo, start: int | None, end: int | N
         ["_order", "country"], ascending=[reverse, True], na_position="last",
         ignore_index=True).drop(columns="_order")
     frame = head_with_ties(frame, top, "change")
+    caveats = caveats_kept(frame, caveats, top)
     notes = too_large_note(frame["change"], frame["score_to"], frame["score_from"])
     notes += no_change_note(frame, start, end)
     notes += rank_change_notes([(start, end, int(both.sum()), len(rows_from), len(rows_to))])

@@ -250,6 +250,15 @@ def head_with_ties(frame: pd.DataFrame, top: int | None, column: str) -> pd.Data
     return frame.head(top + extra)
 
 
+def caveats_kept(frame: pd.DataFrame, caveats: list[Caveat], top: int | None) -> list[Caveat]:
+    """After a --top cut, the caveats the rows kept carry: a note about a country the cut
+    left out would only puzzle (without a cut every caveat is some row's)."""
+    if top is None:
+        return caveats
+    carried = {i for ids in frame["caveat_ids"] for i in ids}
+    return [c for c in caveats if c.caveat_id in carried]
+
+
 def row_caveats(model: Model, index: IndexInfo, codes: pd.Series, years: pd.Series | int,
                 *, shows_change: bool, general: bool = True, earlier: np.ndarray | None = None
                 ) -> tuple[list[tuple[str, ...]], list[Caveat]]:
@@ -364,6 +373,7 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
     })
     frame = in_rank_order(frame, reverse)
     frame = head_with_ties(frame, top, "rank")
+    caveats = caveats_kept(frame, caveats, top)
     since = f"change since {previous}" if previous is not None else "no earlier year"
     order = "worst first" if reverse else "best first"
     release_text = f", release {model.release_number(index, release)}" if release else ""
@@ -458,6 +468,7 @@ def rank_levels(model: Model, index: IndexInfo, year: int | None, component: str
     })
     frame = in_rank_order(frame, reverse)
     frame = head_with_ties(frame, top, "rank")
+    caveats = caveats_kept(frame, caveats, top)
     label = "overall" if number is None else f"pillar {number}: {name}"
     order = "worst first" if reverse else "best first"
     notes = [Note(n) for n in (coverage_note(model, index, year, len(rows)),) if n]
