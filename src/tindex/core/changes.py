@@ -23,6 +23,7 @@ from tindex.core.ranking import (
     min_ranks,
     percent_change,
     previous_year,
+    previous_year_notes,
     rank_change_notes,
     rounded,
     row_caveats,
@@ -204,9 +205,9 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
         raise UsageError(f"{country.name} has no scores from {start} to {end}; "
                          f"years with scores: {year_span(available)}")
     years, score, previous = table.year[kept], table.score[kept], table.previous[kept]
+    earlier = table.earlier_year[kept]
     caveat_ids, caveats = row_caveats(model, index, pd.Series([country.iso3] * len(kept)),
-                                      pd.Series(years), shows_change=True,
-                                      earlier=table.earlier_year[kept])
+                                      pd.Series(years), shows_change=True, earlier=earlier)
     change = difference(pd.Series(score), pd.Series(previous))
     frame = pd.DataFrame({
         "country": country.name,
@@ -225,7 +226,6 @@ def country_changes(model: Model, index: IndexInfo, country: Country, start: int
     notes = [Note(span_summary(frame))] if len(frame) > 1 else []
     if (np.isnan(change.to_numpy()) & ~np.isnan(score) & ~np.isnan(previous)).any():
         notes.append(Note(TOO_LARGE))  # what too_large_note says, on the arrays at hand
-    earlier = table.earlier_year[kept]
     notes += rank_change_notes(measured_in_both(scores, [
         (int(then), int(now)) for then, now in zip(earlier, years, strict=True) if then >= 0]))
     notes += driver_lines(found)
@@ -276,8 +276,7 @@ def year_changes(model: Model, index: IndexInfo, year: int | None = None, top: i
     caveats = caveats_kept(frame, caveats, top)
     order = "largest fall first" if reverse else "largest rise first"
     notes = [Note(TOO_LARGE)] if (change.isna() & merged["score_before"].notna()).any() else []
-    notes += rank_change_notes([(previous, year, int(merged["score_before"].notna().sum()),
-                                 int((scores["year"] == previous).sum()), len(merged))])
+    notes += previous_year_notes(scores, merged, previous, year)
     codes = frame["iso3"].tolist()
     return Table(
         title=f"{index.name}: change {previous} to {year}, {order}",

@@ -213,6 +213,13 @@ def rank_change_notes(pairs: Iterable[tuple[int, int, int, int, int]]) -> list[N
     return [Note(text + ", so a country entering or leaving does not move the others.")]
 
 
+def previous_year_notes(scores: pd.DataFrame, merged: pd.DataFrame, previous: int, year: int
+                        ) -> list[Note]:
+    """rank_change_notes for one year's rows beside the previous year's (with_previous)."""
+    return rank_change_notes([(previous, year, int(merged["score_before"].notna().sum()),
+                               int((scores["year"] == previous).sum()), len(merged))])
+
+
 def measured_in_both(scores: pd.DataFrame, pairs: Iterable[tuple[int, int]]
                      ) -> list[tuple[int, int, int, int, int]]:
     """For each (earlier year, year): the two years, the countries scored in both, and each
@@ -380,8 +387,7 @@ def rank_scores(model: Model, index: IndexInfo, year: int | None, top: int | Non
     notes = [Note(n) for n in (coverage_note(model, index, year, len(merged)),
                                thin_year_note(scores, year, len(merged))) if n]
     if previous is not None:
-        notes += rank_change_notes([(previous, year, int(merged["score_before"].notna().sum()),
-                                     int((scores["year"] == previous).sum()), len(merged))])
+        notes += previous_year_notes(scores, merged, previous, year)
     if (frame["change"].isna() & frame["score"].notna() & frame["iso3"].isin(
             merged.loc[merged["score_before"].notna(), "iso3"])).any():
         notes.append(Note(TOO_LARGE))

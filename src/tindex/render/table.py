@@ -128,10 +128,15 @@ def _fold_qualifiers(table: Table) -> Table:
                  caveats=table.caveats, notes=table.notes, scale=table.scale, history=table.history)
 
 
+def _is_link(cell: str) -> bool:
+    """A cell holding a URL, which must copy and click whole."""
+    return "://" in cell
+
+
 def _kept_whole(role: Role, cells: list[str]) -> bool:
-    """Numbers, names and levels never wrap; nor does a column holding a link, which must
-    copy and click whole (as in the record layout)."""
-    return role.is_numeric or role in (Role.LABEL, Role.LEVEL) or any("://" in c for c in cells)
+    """Numbers, names and levels never wrap; nor does a column holding a link (as in the
+    record layout)."""
+    return role.is_numeric or role in (Role.LABEL, Role.LEVEL) or any(map(_is_link, cells))
 
 
 def _needed_width(headers: list[str], rows: list[list[str]], columns: list[str], table: Table) -> int:
@@ -192,7 +197,7 @@ def _records(printer: _Printer, table: Table) -> None:
             printer.line(Text())
         for column, cell in zip(columns, row, strict=True):
             # A link is never broken by tindex: the terminal wraps it, and it copies whole.
-            printer.line(Text(f"{clean_text(column)}: {cell}"), soft_wrap="://" in cell)
+            printer.line(Text(f"{clean_text(column)}: {cell}"), soft_wrap=_is_link(cell))
 
 
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;]) (?=[A-Za-z])")
