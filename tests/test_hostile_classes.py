@@ -660,6 +660,21 @@ def test_an_early_interrupt_is_one_line_exit_130(delay: float) -> None:
         assert child.returncode == 0 and err == "", (child.returncode, err)
 
 
+def test_an_interrupt_while_the_command_is_looked_up_is_one_line(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C while run() finds the command (before click starts) ends like any other: the
+    e2e sweep above once caught a traceback from there, on a loaded machine."""
+    from tindex import cli
+
+    def interrupted() -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_command_names", interrupted)
+    assert cli.run(["rank", "2024"]) == 130
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "tindex: error: interrupted\n")
+
+
 class _BrokenModule:
     """Stands for tindex.cli whose import a Ctrl-C broke: Python 3.11 turns a
     KeyboardInterrupt inside a class body's __set_name__ into RuntimeError."""

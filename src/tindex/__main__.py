@@ -47,7 +47,10 @@ def main() -> None:
         if _Early.seen:  # an interrupt inside a class body comes out as RuntimeError (3.11)
             _stop()
         raise
-    run_cli()
+    try:
+        run_cli()
+    except KeyboardInterrupt:  # between the watcher taking over and the CLI's own handling
+        _stop()
 
 
 def _stop() -> None:

@@ -845,8 +845,8 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every failure into one line on stderr and an exit code."""
     words = sys.argv[1:] if argv is None else argv
     _Invocation.words = list(words)
-    named = words[0] if words and words[0] in _command_names() else None
-    try:
+    try:  # Ctrl-C can come at any point from here on, even while the command is looked up
+        named = words[0] if words and words[0] in _command_names() else None
         result = _click_command(named)(args=words, prog_name="tindex", standalone_mode=False)
     except TindexError as error:
         return _fail(error.message, error.exit_code)
